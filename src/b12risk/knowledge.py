@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -304,7 +305,10 @@ class Knowledge:
 
 
 def seeds_dir() -> Path:
-    """The ``seeds/`` folder: inside the installed package, else the source checkout."""
+    """The ``seeds/`` folder: ``$B12RISK_SEEDS`` if set, else the installed package's, else the checkout's."""
+    override = os.environ.get("B12RISK_SEEDS")
+    if override:
+        return Path(override)
     here = Path(__file__).resolve().parent
     for candidate in (here / "seeds", here.parents[1] / "seeds"):
         if candidate.is_dir():
@@ -329,7 +333,10 @@ def _validate(path: Path, key: str, model: type[BaseModel], data: Any) -> Any:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join([key, *(str(p) for p in err["loc"])])
-        raise KnowledgeError(f"{path}: [{where}] {err['msg']} (got {err.get('input')!r})") from None
+        msg = err["msg"].removeprefix("Value error, ")
+        got = err.get("input")
+        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+        raise KnowledgeError(f"{path}: [{where}] {msg}{shown}") from None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

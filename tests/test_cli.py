@@ -1,0 +1,78 @@
+"""The installed ``b12risk`` console script."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from b12risk import simulate
+from b12risk.knowledge import seeds_dir
+
+EXE = shutil.which("b12risk", path=str(Path(sys.executable).parent))
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    assert EXE, "the b12risk console script is not installed next to this Python"
+    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_simulate_writes_the_same_cohort_as_the_library(tmp_path):
+    out = tmp_path / "cohort.parquet"
+    res = run("simulate", "--scenario", "latin_america", "-n", "70000", "--seed", "3", "--out", str(out), "-q")
+    assert res.returncode == 0, res.stderr
+    assert "wrote 70,000 rows" in res.stdout
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out), simulate(70_000, scenario="latin_america", seed=3).reset_index(drop=True)
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["cohort.parquet"]  # no temporary file left
+
+
+def test_simulate_csv(tmp_path):
+    out = tmp_path / "cohort.csv"
+    assert run("simulate", "-n", "500", "--labs", "survey", "--out", str(out), "-q").returncode == 0
+    back = pd.read_csv(out)
+    assert len(back) == 500 and back.serum_b12_pmol_l.notna().all()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-n", "0"], "argument -n: must be a whole number >= 1, got '0'"),
+        (["-n", "ten"], "argument -n: must be a whole number >= 1, got 'ten'"),
+        (["-n", "5", "--scenario", "mars"], "argument --scenario: invalid choice: 'mars'"),
+        (["-n", "5", "--seed", "-2"], "argument --seed: must be a whole number >= 0"),
+    ],
+)
+def test_simulate_bad_arguments_exit_2_with_one_line(tmp_path, args, message):
+    res = run("simulate", *args, "--out", str(tmp_path / "x.parquet"))
+    assert res.returncode == 2
+    assert message in res.stderr
+
+
+def test_simulate_bad_output_path(tmp_path):
+    res = run("simulate", "-n", "5", "--out", str(tmp_path / "x.json"))
+    assert res.returncode == 2
+    assert (
+        res.stderr.strip()
+        == "b12risk simulate: error: The output file must end in .parquet or .csv. Got '"
+        + str(tmp_path / "x.json")
+        + "' instead."
+    )
+
+
+def test_broken_seeds_file_is_one_line_naming_file_and_key(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_dir(), seeds)
+    text = (seeds / "causes.toml").read_text().replace('mechanism = "intake"', 'mechanism = "magic"', 1)
+    (seeds / "causes.toml").write_text(text)
+    import os
+
+    res = run(
+        "simulate", "-n", "5", "--out", str(tmp_path / "x.parquet"), env={**os.environ, "B12RISK_SEEDS": str(seeds)}
+    )
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "causes.toml: [diet.mechanism]" in lines[0], res.stderr
