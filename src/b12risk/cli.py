@@ -71,9 +71,89 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_simulate)
 
 
+# --------------------------------------------------------------------------- train
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from b12risk.errors import ReleaseGateError
+    from b12risk.training import gate_report, train
+
+    try:
+        result = train(args.config, root=args.models, version=args.version, force=args.force, progress=not args.quiet)
+    except ReleaseGateError as exc:
+        print(str(exc), file=sys.stderr)
+        print("not exported; rerun with --force to export it marked unreleased", file=sys.stderr)
+        return 1
+    print(_summary_table(result.metadata["metrics_summary"]))
+    state = "released" if result.released else "UNRELEASED (gate failed, exported with --force)"
+    print(f"b12risk {result.version} {state}: {result.path}")
+    if result.failures:
+        print(gate_report(result.failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _summary_table(summary: dict) -> str:
+    lines = [f"{'level':<13} {'model':>7} {'oracle':>7} {'best baseline':>27}  {'slope':>6} {'intercept':>9}"]
+    for level, s in summary.items():
+        base = f"{s['best_baseline']} {s['best_baseline_auroc']:.4f}" if s.get("best_baseline") else "-"
+        lines.append(
+            f"{level:<13} {s['model_auroc']:>7.4f} {s['oracle_auroc']:>7.4f} {base:>27}  "
+            f"{s['model_cal_slope']:>6.3f} {s['model_cal_intercept']:>+9.3f}"
+        )
+    return "\n".join(lines)
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train, evaluate and gate a model; export it as a new version")
+    p.add_argument("--config", type=Path, default=None, help="training config (TOML); the shipped default if omitted")
+    p.add_argument("--version", default=None, help="version to write (MAJOR.MINOR.PATCH); default from the config")
+    p.add_argument("--force", action="store_true", help="export even if the release gate fails, marked unreleased")
+    p.add_argument("--models", type=Path, default=None, help="registry folder (default: the package's models/)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_train)
+
+
+# --------------------------------------------------------------------------- models
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    import json
+
+    from b12risk import registry
+
+    if args.action == "list":
+        rows = registry.list_models(args.models)
+        if not rows:
+            print(f"no models in {registry.models_dir() if args.models is None else args.models}")
+        for r in rows:
+            state = {True: "released", False: "unreleased", None: "unreadable"}[r.get("released")]
+            print(f"{r['version']:<10} {state:<11} {r.get('created') or '':<26} {r['path']}")
+        return 0
+    if args.spec is None:
+        raise_usage = f"b12risk models {args.action}: a VERSION (or 'latest' or a folder) is required"
+        print(raise_usage, file=sys.stderr)
+        return 2
+    if args.action == "show":
+        print(json.dumps(registry.describe(args.spec, root=args.models), indent=2, ensure_ascii=False))
+        return 0
+    report = registry.verify(args.spec, root=args.models)
+    print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    print(f"OK: b12risk {report['version']} verified", file=sys.stderr)
+    return 0
+
+
+def _add_models(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="list, show or verify model versions")
+    p.add_argument("action", choices=("list", "show", "verify"))
+    p.add_argument("spec", nargs="?", default=None, metavar="VERSION", help="a version, 'latest', or a folder")
+    p.add_argument("--models", type=Path, default=None, help="registry folder (default: the package's models/)")
+    p.set_defaults(func=cmd_models)
+
+
 # --------------------------------------------------------------------------- main
 
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_simulate]
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_simulate, _add_train, _add_models]
 
 
 def build_parser() -> argparse.ArgumentParser:

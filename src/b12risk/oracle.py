@@ -258,7 +258,7 @@ def _posterior(
     else:
         mass *= ratio[0] + ratio[1] + ratio[2]
     total = mass.sum(axis=1)
-    out = mass[:, :below].sum(axis=1) / total
+    out = np.minimum(mass[:, :below].sum(axis=1) / total, 1.0)  # rounding can give 1 + 2e-16
     if not wide:
         edge = (mass[:, :_EDGE_CELLS].sum(axis=1) + mass[:, -_EDGE_CELLS:].sum(axis=1)) > _EDGE_MASS * total
         if edge.any():

@@ -108,6 +108,7 @@ METADATA_FILE = "metadata.json"
 REQUIRED_FILES = (MODEL_FILE, CARD_FILE)
 RESERVED_KEYS = frozenset({"format", "version", "released", "created", "versions", "files", "metadata_sha256"})
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 _FOLDER = re.compile(re.escape(PREFIX) + _SEMVER.pattern)
 
@@ -282,6 +283,7 @@ def save_model(
     model_card: str,
     root: str | os.PathLike[str] | None = None,
     released: bool = True,
+    extra_files: dict[str, bytes] | None = None,
 ) -> Path:
     """Write a new, immutable model version.
 
@@ -303,6 +305,9 @@ def save_model(
         Folder holding the versions; :func:`models_dir` by default. Created if missing.
     released : bool, default=True
         Whether the version may be picked as ``"latest"``.
+    extra_files : dict of str to bytes, optional
+        More files to store beside the model (evaluation tables, ...), by plain file
+        name; their digests are recorded and verified like the model's.
 
     Returns
     -------
@@ -337,6 +342,15 @@ def save_model(
     if not isinstance(released, bool):
         raise ConfigError(f"The 'released' argument of save_model must be True or False. Got {released!r} instead.")
 
+    extra_files = dict(extra_files or {})
+    for name, data in extra_files.items():
+        if not _PLAIN_NAME.fullmatch(name) or name in (MODEL_FILE, CARD_FILE, METADATA_FILE):
+            raise ConfigError(
+                f"The 'extra_files' argument of save_model must map plain, unreserved file names to bytes. Got {name!r}."
+            )
+        if not isinstance(data, bytes):
+            raise ConfigError(f"The 'extra_files' entry {name!r} must be bytes. Got {type(data).__name__} instead.")
+
     root = _root(root)
     final = root / f"{PREFIX}{version}"
     if final.exists():
@@ -358,7 +372,11 @@ def save_model(
         "released": released,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": _library_versions(),
-        "files": {MODEL_FILE: _sha256(payload), CARD_FILE: _sha256(card)},
+        "files": {
+            MODEL_FILE: _sha256(payload),
+            CARD_FILE: _sha256(card),
+            **{name: _sha256(data) for name, data in extra_files.items()},
+        },
     }
     try:  # round trip through JSON so the digest is computed on what a reader will see
         meta = json.loads(json.dumps(meta, default=_to_json, allow_nan=False))
@@ -373,6 +391,8 @@ def save_model(
     try:
         _write_file(tmp / MODEL_FILE, payload)
         _write_file(tmp / CARD_FILE, card)
+        for name, data in extra_files.items():
+            _write_file(tmp / name, data)
         _write_file(tmp / METADATA_FILE, text.encode())
         _fsync_dir(tmp)
         if final.exists():  # another process may have saved this version meanwhile

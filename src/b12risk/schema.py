@@ -19,6 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+import pandas as pd
+
 from b12risk.errors import ConfigError
 from b12risk.knowledge import LEVELS, Knowledge, load
 
@@ -197,3 +200,27 @@ def categorical_columns(kb: Knowledge | None = None) -> list[str]:
 def truth_columns() -> tuple[str, ...]:
     """Names of the ``true_*`` columns a cohort carries."""
     return TRUTH_COLUMNS
+
+
+def to_model_frame(frame: pd.DataFrame, kb: Knowledge | None = None) -> pd.DataFrame:
+    """The model's input: every feature in contract order, binaries and numbers as
+    float64 (NaN = not observed), categories as pandas Categorical with the schema's
+    categories. Absent columns become all-NaN; other columns are dropped."""
+    out = {}
+    n = len(frame)
+    for f in features(kb).values():
+        if f.name not in frame.columns:
+            out[f.name] = (
+                pd.Categorical([None] * n, categories=list(f.categories))
+                if f.kind == "categorical"
+                else np.full(n, np.nan)
+            )
+        elif f.kind == "categorical":
+            col = frame[f.name]
+            if isinstance(col.dtype, pd.CategoricalDtype) and list(col.cat.categories) == list(f.categories):
+                out[f.name] = col.to_numpy()
+            else:
+                out[f.name] = pd.Categorical(col.astype(object).where(col.notna(), None), categories=list(f.categories))
+        else:
+            out[f.name] = frame[f.name].to_numpy(dtype=np.float64, na_value=np.nan)
+    return pd.DataFrame(out, index=frame.index)

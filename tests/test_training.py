@@ -1,0 +1,208 @@
+"""Training: config validation, the release gate, export, determinism."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from b12risk import registry
+from b12risk.cohort import simulate
+from b12risk.errors import ConfigError, ModelIntegrityError, ReleaseGateError
+from b12risk.knowledge import LEVELS
+from b12risk.schema import features, level_columns, to_model_frame
+from b12risk.training import Gate, load_config, mask_rows, release_gate, train
+
+TINY = Path(__file__).parent / "data" / "tiny.toml"
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("models")
+    result = train(TINY, root=root, version="0.1.0", force=True, progress=False)
+    return root, result
+
+
+def test_default_config_is_valid():
+    cfg = load_config()
+    assert set(cfg.cohort.levels) == set(LEVELS)
+    assert cfg.gate.auroc_margin == 0.01 and (cfg.gate.slope_low, cfg.gate.slope_high) == (0.9, 1.1)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c["cohort"].update(n=10), r"\[cohort\.n\] Input should be greater than or equal to 1000 \(got 10\)"),
+        (lambda c: c["cohort"]["scenarios"].update(mars=0.1), r"\[cohort\] scenario 'mars' is not one of"),
+        (lambda c: c["model"].update(learning_rate=0), r"\[model\.learning_rate\] Input should be greater than 0"),
+        (lambda c: c["model"].update(depth=3), r"\[model\.depth\] Extra inputs are not permitted"),
+        (lambda c: c["bands"].update(moderate=0.5), r"\[bands\] moderate \(0\.5\) must be below high \(0\.3\)"),
+        (lambda c: c.update(version="one"), r"version"),
+    ],
+)
+def test_bad_config_names_key_and_problem(change, message):
+    import tomllib
+
+    cfg = tomllib.loads(TINY.read_text())
+    change(cfg)
+    with pytest.raises(ConfigError, match=message):
+        load_config(cfg)
+
+
+def test_config_file_errors(tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "none.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[cohort\n")
+    with pytest.raises(ConfigError, match=r"bad\.toml: not valid TOML"):
+        load_config(bad)
+
+
+def test_each_row_is_masked_to_its_own_level():
+    df = simulate(400, seed=1, labs="survey")
+    level = np.arange(400) % 4
+    masked = mask_rows(df, level)
+    for k, lv in enumerate(LEVELS):
+        rows = masked[level == k]
+        shown = set(level_columns(lv))
+        for f in features():
+            assert rows[f].notna().any() == (f in shown), (lv, f)
+
+
+def _table(model_auc=0.95, oracle_auc=0.955, slope=1.0, intercept=0.0, guideline=0.9):
+    rows = []
+    for lv in ("serum_b12",):
+        rows += [
+            ("s", lv, "model", "auroc", model_auc),
+            ("s", lv, "oracle", "auroc", oracle_auc),
+            ("s", lv, "model", "cal_slope", slope),
+            ("s", lv, "model", "cal_intercept", intercept),
+            ("s", lv, "guideline", "auroc", guideline),
+        ]
+    return pd.DataFrame(rows, columns=["scenario", "level", "scorer", "metric", "estimate"]).assign(
+        lo=np.nan, hi=np.nan
+    )
+
+
+GATE = Gate(auroc_margin=0.01, slope_low=0.9, slope_high=1.1, intercept_max=0.1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "failed"),
+    [
+        ({}, []),
+        ({"model_auc": 0.94}, [("AUROC vs oracle", 0.005)]),
+        ({"slope": 0.85}, [("calibration slope", 0.05)]),
+        ({"slope": 1.15, "intercept": -0.2}, [("calibration slope", 0.05), ("calibration intercept", 0.1)]),
+        ({"guideline": 0.96}, [("AUROC vs guideline", 0.01)]),
+    ],
+)
+def test_release_gate_lists_failed_cells_and_by_how_much(kwargs, failed):
+    failures = release_gate(_table(**kwargs), GATE)
+    assert [(f["check"], f["by"]) for f in failures] == [(c, pytest.approx(b, abs=1e-4)) for c, b in failed]
+
+
+def test_train_exports_a_verified_version_with_its_evaluation(trained):
+    root, result = trained
+    assert result.path == root / "b12risk-0.1.0"
+    files = {p.name for p in result.path.iterdir()}
+    assert {
+        "model.skops",
+        "metadata.json",
+        "MODEL_CARD.md",
+        "evaluation.csv",
+        "evaluation.parquet",
+        "evaluation.json",
+        "subgroups.csv",
+    } <= files
+    report = registry.verify("0.1.0", root=root)
+    assert report["ok"] and report["knowledge_fingerprint"]["matches"]
+    meta = registry.describe("0.1.0", root=root)
+    for key in (
+        "schema",
+        "config",
+        "knowledge_fingerprint",
+        "seeds",
+        "metrics_summary",
+        "risk_bands",
+        "gate",
+        "versions",
+    ):
+        assert key in meta
+    table = pd.read_parquet(result.path / "evaluation.parquet")
+    cells = table.groupby(["scenario", "level"]).size()
+    assert len(cells) == 2 * len(LEVELS)
+    assert {"model", "oracle", "guideline", "cb12", "risk_factor_score"} <= set(table.scorer)
+    assert {
+        "auroc",
+        "auprc",
+        "brier",
+        "log_loss",
+        "cal_slope",
+        "cal_intercept",
+        "ece",
+        "sensitivity",
+        "specificity",
+    } <= set(table.metric)
+    # percentile intervals; ECE is biased upwards under resampling, so it may sit below its own interval
+    unbiased = table[table.metric != "ece"]
+    assert (unbiased.lo <= unbiased.estimate + 1e-9).all() and (unbiased.estimate <= unbiased.hi + 1e-9).all()
+    sub = pd.read_csv(result.path / "subgroups.csv")
+    assert {"age_band", "sex", "pregnant", "diet", "region"} <= set(sub.grouping)
+    assert "not a diagnosis" in (result.path / "MODEL_CARD.md").read_text()
+
+
+def test_versions_are_immutable(trained):
+    root, _ = trained
+    with pytest.raises(ModelIntegrityError, match="already exists"):
+        train(TINY, root=root, version="0.1.0", force=True, progress=False)
+
+
+def test_failing_gate_exports_nothing_without_force(tmp_path):
+    import tomllib
+
+    cfg = tomllib.loads(TINY.read_text())
+    cfg["gate"]["auroc_margin"] = 0.0  # a tiny model cannot match the oracle exactly
+    cfg["gate"]["slope_low"] = 0.999
+    with pytest.raises(ReleaseGateError, match=r"release gate failed in \d+ check"):
+        train(cfg, root=tmp_path, version="0.2.0", progress=False)
+    assert not (tmp_path / "b12risk-0.2.0").exists()
+    result = train(cfg, root=tmp_path, version="0.2.0", force=True, progress=False)
+    assert not result.released and result.failures
+    with pytest.raises(ModelIntegrityError):
+        registry.load_model("latest", root=tmp_path)  # unreleased is never "latest"
+
+
+def test_same_config_same_predictions(trained, tmp_path):
+    root, _ = trained
+    again = train(TINY, root=tmp_path, version="0.1.0", force=True, progress=False)
+    X = to_model_frame(simulate(3000, scenario="antenatal", seed=99))
+    first = registry.load_model("0.1.0", root=root).estimator.predict_proba(X)
+    second = registry.load_model("0.1.0", root=tmp_path).estimator.predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    assert again.metadata["metrics_summary"] == trained[1].metadata["metrics_summary"]
+
+
+def test_cli_train_and_models(tmp_path):
+    exe = shutil.which("b12risk", path=str(Path(sys.executable).parent))
+    res = subprocess.run(
+        [exe, "train", "--config", str(TINY), "--models", str(tmp_path), "--version", "0.3.0", "--force", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert res.returncode in (0, 1), res.stderr
+    assert "b12risk 0.3.0" in res.stdout and re.search(r"full_panel\s+0\.\d{4}\s+0\.\d{4}", res.stdout)
+    listed = subprocess.run([exe, "models", "list", "--models", str(tmp_path)], capture_output=True, text=True)
+    assert "0.3.0" in listed.stdout
+    verified = subprocess.run(
+        [exe, "models", "verify", "0.3.0", "--models", str(tmp_path)], capture_output=True, text=True
+    )
+    assert verified.returncode == 0 and "verified" in verified.stderr
+    (tmp_path / "b12risk-0.3.0" / "evaluation.csv").write_text("tampered")
+    bad = subprocess.run([exe, "models", "verify", "0.3.0", "--models", str(tmp_path)], capture_output=True, text=True)
+    assert bad.returncode == 2 and "evaluation.csv" in bad.stderr
