@@ -69,7 +69,8 @@ def reference_posterior(row: pd.Series) -> float:
 
     def lik(L: float, g_eff: float, is_pa: bool) -> float:
         out = stats.norm.pdf(L, mu + g_eff, P("latent", "sd"))
-        depth148 = max(np.log(148) - L, 0)
+        cap = P("labs", "max_depth")
+        depth148 = min(max(np.log(148) - L, 0), cap)
         if not np.isnan(row.serum_b12_pmol_l):
             s = np.log(row.serum_b12_pmol_l)
             q = P("serum_assay", "falsely_normal_pa" if is_pa else "falsely_normal_other")
@@ -87,7 +88,7 @@ def reference_posterior(row: pd.Series) -> float:
                 )
                 if name == "hcy":
                     base += P("hcy", "male_shift") * (not female)
-                mean = base + P(name, "deficiency_slope") * max(np.log(P(name, "deficiency_onset")) - L, 0)
+                mean = base + P(name, "deficiency_slope") * min(max(np.log(P(name, "deficiency_onset")) - L, 0), cap)
                 out *= stats.norm.pdf(np.log(row[col]), mean, P(name, "sd"))
         if not np.isnan(row.holotc_pmol_l):
             mean = L + np.log(P("holotc", "fraction")) + P("holotc", "pregnancy_shift") * preg
@@ -131,7 +132,7 @@ def reference_posterior(row: pd.Series) -> float:
     cut = np.log(148)
     below = above = 0.0
     for w, g_eff, is_pa in gastric:
-        kinks = sorted({cut, np.log(100), np.log(200)})
+        kinks = sorted({cut, np.log(100), np.log(200), cut - 1.5, np.log(100) - 1.5, np.log(200) - 1.5})
         pts = [-10.0, *kinks, 15.0]
         for lo, hi in itertools.pairwise(pts):
             val = (

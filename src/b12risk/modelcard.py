@@ -63,8 +63,12 @@ def render_model_card(metadata: dict[str, Any], *, version: str, released: bool)
         "## Model",
         "scikit-learn `HistGradientBoostingClassifier` (categories as ordinal codes) in a `Pipeline`; "
         f"{metadata['training'].get('n_iter')} boosting iterations after early stopping; "
-        f"calibration {'corrected by Platt scaling' if metadata['training'].get('corrected') else 'checked, no correction needed'} "
-        f"(holdout slope {metadata['training'].get('holdout_slope')}, intercept {metadata['training'].get('holdout_intercept')}).",
+        "calibration checked per information level on a holdout "
+        + (
+            f"and corrected (Platt scaling of the log-odds) at: {', '.join(metadata['training']['corrected_levels'])}."
+            if metadata["training"].get("corrected_levels")
+            else "(no correction needed)."
+        ),
         "",
         "## Performance (fresh cohorts, mean over scenarios)",
         "| level | model AUROC | oracle AUROC | best baseline | its AUROC | calibration slope | intercept |",

@@ -30,8 +30,8 @@ from b12risk.schema import features, level_columns
 from b12risk.structural import (
     LOG148,
     Model,
-    depth_below,
     gastric_prior,
+    hgb_fall,
     hgb_mean,
     holotc_offset,
     iron_prior,
@@ -203,7 +203,7 @@ def _posterior(
     iron_factor = None
     if mcv_obs.any() or hgb_obs.any():
         v = iron_prior(m, a)
-        hgb_rise = p["hgb.deficiency_slope"] * depth_below(L, 148.0)
+        hgb_rise = hgb_fall(m, L)
         states = []
         for iron in (0, 1):
             mcv0 = mcv_mean(m, iron, np.array(LOG148 + 10.0))  # value with no deficiency

@@ -97,6 +97,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "b12risk.calibration.LevelCalibratedClassifier",
 )
 
 ENV_VAR = "B12RISK_MODELS"

@@ -133,9 +133,15 @@ def iron_prior(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
     )
 
 
-def depth_below(latent: np.ndarray, level_pmol_l: float) -> np.ndarray:
-    """How far the latent level lies below ``level_pmol_l``, in log units (0 above it)."""
-    return np.maximum(np.log(level_pmol_l) - latent, 0.0)
+def depth_below(latent: np.ndarray, level_pmol_l: float, cap: float = np.inf) -> np.ndarray:
+    """How far the latent level lies below ``level_pmol_l``, in log units: 0 above it,
+    at most ``cap``."""
+    return np.clip(np.log(level_pmol_l) - latent, 0.0, cap)
+
+
+def lab_depth(m: Model, latent: np.ndarray, level_pmol_l: float) -> np.ndarray:
+    """Depth of deficiency as the labs feel it (saturating at ``labs.max_depth``)."""
+    return depth_below(latent, level_pmol_l, m.p["labs.max_depth"])
 
 
 def marker_base(m: Model, name: str, a: dict[str, np.ndarray]) -> np.ndarray:
@@ -153,7 +159,7 @@ def marker_base(m: Model, name: str, a: dict[str, np.ndarray]) -> np.ndarray:
 
 def marker_rise(m: Model, name: str, latent: np.ndarray) -> np.ndarray:
     """Rise of log MMA or homocysteine caused by deficiency, as a function of the latent level."""
-    return m.p[f"{name}.deficiency_slope"] * depth_below(latent, m.p[f"{name}.deficiency_onset"])
+    return m.p[f"{name}.deficiency_slope"] * lab_depth(m, latent, m.p[f"{name}.deficiency_onset"])
 
 
 def holotc_offset(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
@@ -173,7 +179,7 @@ def mcv_mean(m: Model, iron: np.ndarray | int, latent: np.ndarray) -> np.ndarray
     return (
         p["mcv.mean"]
         + p["mcv.iron_deficiency_shift"] * iron
-        + p["mcv.macrocytosis_slope"] * keep * depth_below(latent, 148.0)
+        + p["mcv.macrocytosis_slope"] * keep * lab_depth(m, latent, 148.0)
     )
 
 
@@ -185,6 +191,11 @@ def symptom_logit(m: Model, latent: np.ndarray) -> np.ndarray:
     d_sev = np.clip(np.log(p["symptoms.severe_onset"]) - latent, 0.0, cap)[..., None]
     extra = np.where(m.sym_severe, p["symptoms.severe_weight"] * d_sev, p["symptoms.moderate_weight"] * d_mod)
     return m.sym_logit_bg + extra
+
+
+def hgb_fall(m: Model, latent: np.ndarray) -> np.ndarray:
+    """Fall of haemoglobin caused by deficiency (negative), as a function of the latent level."""
+    return m.p["hgb.deficiency_slope"] * lab_depth(m, latent, 148.0)
 
 
 def hgb_mean(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:

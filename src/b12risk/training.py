@@ -93,6 +93,8 @@ class CalibrationConfig(_Section):
 
 class EvaluationConfig(_Section):
     n: int = Field(ge=200)
+    min_events: int = Field(ge=1, default=1)
+    max_n: int = Field(ge=200, default=200_000)
     seed: int = Field(ge=0)
     n_boot: int = Field(ge=10)
     threshold: float = Field(gt=0, lt=1)
@@ -261,40 +263,51 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any, dict[str, Any]]:
-    """Fit the pipeline; check calibration on a holdout and correct it only if needed."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.frozen import FrozenEstimator
-
+    """Fit the pipeline; check calibration per information level on a holdout and
+    correct it (Platt scaling of the log-odds, per level) only where it is off."""
     from b12risk import metrics
+    from b12risk.calibration import LevelCalibratedClassifier
+    from b12risk.validation import information_level
 
     rng = np.random.default_rng(cfg.cohort.seed + 1)
     holdout = rng.random(len(frame)) < cfg.calibration.holdout_fraction
     X, y = to_model_frame(frame), frame["true_deficient"].to_numpy()
     pipe = build_pipeline(cfg.model)
     t0 = time.perf_counter()
-    log.info("fitting on %d rows", (~holdout).sum())
     if progress:
         print(f"fitting gradient boosting on {(~holdout).sum():,} rows ...", flush=True)
     pipe.fit(X[~holdout], y[~holdout])
     seconds = time.perf_counter() - t0
-    p = pipe.predict_proba(X[holdout])[:, 1]
-    intercept, slope = metrics.calibration_intercept_slope(y[holdout], p)
+    Xh, yh = X[holdout], y[holdout]
+    p = pipe.predict_proba(Xh)[:, 1]
+    lev = information_level(Xh)
+    tol = cfg.calibration
     info: dict[str, Any] = {
         "fit_seconds": round(seconds, 1),
         "n_iter": int(pipe[-1].n_iter_),
         "train_rows": int((~holdout).sum()),
         "holdout_rows": int(holdout.sum()),
-        "holdout_slope": round(float(slope), 4),
-        "holdout_intercept": round(float(intercept), 4),
+        "holdout": {},
     }
-    needs = abs(slope - 1) > cfg.calibration.slope_tolerance or abs(intercept) > cfg.calibration.intercept_tolerance
-    info["corrected"] = bool(needs)
-    if needs:
-        model = CalibratedClassifierCV(FrozenEstimator(pipe), method="sigmoid")
-        model.fit(X[holdout], y[holdout])
-        info["method"] = "sigmoid (Platt) on the holdout"
-        return model, info
-    return pipe, info
+    off = []
+    for level in LEVELS:
+        sel = lev == level
+        if sel.sum() < 200:
+            continue
+        intercept, slope = metrics.calibration_intercept_slope(yh[sel], p[sel])
+        info["holdout"][level] = {
+            "rows": int(sel.sum()),
+            "slope": round(float(slope), 4),
+            "intercept": round(float(intercept), 4),
+        }
+        if abs(slope - 1) > tol.slope_tolerance or abs(intercept) > tol.intercept_tolerance:
+            off.append(level)
+    info["corrected_levels"] = off
+    if not off:
+        return pipe, info
+    model = LevelCalibratedClassifier(pipe, levels=tuple(off)).fit(Xh, yh)
+    info["correction"] = {lv: [round(a, 4), round(b, 4)] for lv, (a, b) in model.coef_.items() if lv in off}
+    return model, info
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -319,6 +332,17 @@ BASELINE_LEVELS = {
 }
 
 
+def _evaluation_cohort(scenario: str, e: EvaluationConfig, *, seed: int) -> pd.DataFrame:
+    """At least ``e.n`` rows and, up to ``e.max_n`` rows, at least ``e.min_events``
+    deficient ones: calibration estimates in low-prevalence scenarios need events."""
+    from b12risk.cohort import simulate
+
+    big = simulate(max(e.max_n, e.n), scenario=scenario, seed=seed, labs="survey")
+    events = np.cumsum(big["true_deficient"].to_numpy())
+    k = int(np.searchsorted(events, e.min_events)) + 1
+    return big.iloc[: min(max(e.n, k), len(big))]
+
+
 def evaluate(
     model: Any, baselines: dict[str, Any], cfg: TrainConfig, *, progress: bool = False
 ) -> dict[str, pd.DataFrame]:
@@ -330,7 +354,7 @@ def evaluate(
     from tqdm.auto import tqdm
 
     from b12risk import metrics
-    from b12risk.cohort import mask_to_level, simulate
+    from b12risk.cohort import mask_to_level
     from b12risk.oracle import oracle_probability
 
     e = cfg.evaluation
@@ -340,7 +364,7 @@ def evaluate(
     cohorts: dict[str, pd.DataFrame] = {}
     for i, s, level in tqdm(cells, desc="evaluate scenario x level", disable=not progress):
         if s not in cohorts:
-            cohorts[s] = simulate(e.n, scenario=s, seed=e.seed + i, labs="survey")
+            cohorts[s] = _evaluation_cohort(s, e, seed=e.seed + i)
         frame = mask_to_level(cohorts[s], level)
         y = frame["true_deficient"].to_numpy()
         scores = {"model": model.predict_proba(to_model_frame(frame))[:, 1], "oracle": oracle_probability(frame)}
