@@ -17,8 +17,24 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from b12risk.knowledge import LEVELS
+from b12risk.schema import features
 
-__all__ = ["LevelCalibratedClassifier", "platt"]
+__all__ = ["GROUPS", "LevelCalibratedClassifier", "calibration_group", "platt"]
+
+#: Calibration groups: the information levels, with the full panel split into rows that
+#: have every full-panel lab and rows that have only some (a clinic's usual partial panel).
+GROUPS: tuple[str, ...] = (*LEVELS[:-1], "partial_panel", LEVELS[-1])
+
+
+def calibration_group(X) -> np.ndarray:
+    """The calibration group of each canonical row (see :data:`GROUPS`)."""
+    from b12risk.validation import information_level
+
+    group = information_level(X).astype(object)
+    panel = [f.name for f in features().values() if f.level == LEVELS[-1]]
+    present = np.column_stack([X[c].notna().to_numpy() if c in X.columns else np.zeros(len(X), bool) for c in panel])
+    group[(group == LEVELS[-1]) & ~present.all(axis=1)] = "partial_panel"
+    return group.astype(str)
 
 
 def platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -37,12 +53,13 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
     estimator : fitted classifier with ``decision_function`` (log-odds)
         Used as is, never refitted.
     levels : sequence of str, optional
-        Levels to recalibrate; the others keep ``a = 1, b = 0``. All levels by default.
+        Calibration groups (:data:`GROUPS`) to recalibrate; the others keep ``a = 1, b = 0``.
+        All groups by default.
 
     Attributes
     ----------
     coef_ : dict of str to (float, float)
-        ``(a, b)`` for each information level.
+        ``(a, b)`` for each calibration group.
     classes_ : ndarray
     """
 
@@ -51,13 +68,11 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
         self.levels = levels
 
     def fit(self, X, y) -> LevelCalibratedClassifier:
-        from b12risk.validation import information_level
-
         y = np.asarray(y).astype(bool)
         raw = self.estimator.decision_function(X)
-        lev = information_level(X)
+        lev = calibration_group(X)
         self.coef_ = {}
-        for level in LEVELS:
+        for level in GROUPS:
             sel = lev == level
             wanted = self.levels is None or level in self.levels
             if wanted and sel.sum() >= 200 and 0 < y[sel].sum() < sel.sum():
@@ -69,11 +84,9 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X) -> np.ndarray:
         """Recalibrated log-odds."""
-        from b12risk.validation import information_level
-
         check_is_fitted(self, "coef_")
         raw = self.estimator.decision_function(X)
-        lev = information_level(X)
+        lev = calibration_group(X)
         a = np.ones(len(raw))
         b = np.zeros(len(raw))
         for level, (slope, intercept) in self.coef_.items():
@@ -83,10 +96,8 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
 
     def affine(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Per row ``(a, b)``: recalibrated log-odds = a * base log-odds + b."""
-        from b12risk.validation import information_level
-
         check_is_fitted(self, "coef_")
-        lev = information_level(X)
+        lev = calibration_group(X)
         a = np.array([self.coef_[lv][0] for lv in lev])
         b = np.array([self.coef_[lv][1] for lv in lev])
         return a, b

@@ -97,6 +97,7 @@ class EvaluationConfig(_Section):
     max_n: int = Field(ge=200, default=200_000)
     seed: int = Field(ge=0)
     n_boot: int = Field(ge=10)
+    subgroup_rows: int = Field(ge=1000, default=60_000)
     threshold: float = Field(gt=0, lt=1)
     scenarios: list[str] | Literal["all"] = "all"
 
@@ -266,8 +267,7 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
     """Fit the pipeline; check calibration per information level on a holdout and
     correct it (Platt scaling of the log-odds, per level) only where it is off."""
     from b12risk import metrics
-    from b12risk.calibration import LevelCalibratedClassifier
-    from b12risk.validation import information_level
+    from b12risk.calibration import GROUPS, LevelCalibratedClassifier, calibration_group
 
     rng = np.random.default_rng(cfg.cohort.seed + 1)
     holdout = rng.random(len(frame)) < cfg.calibration.holdout_fraction
@@ -280,7 +280,7 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
     seconds = time.perf_counter() - t0
     Xh, yh = X[holdout], y[holdout]
     p = pipe.predict_proba(Xh)[:, 1]
-    lev = information_level(Xh)
+    lev = calibration_group(Xh)
     tol = cfg.calibration
     info: dict[str, Any] = {
         "fit_seconds": round(seconds, 1),
@@ -290,7 +290,7 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
         "holdout": {},
     }
     off = []
-    for level in LEVELS:
+    for level in GROUPS:
         sel = lev == level
         if sel.sum() < 200:
             continue
@@ -386,6 +386,8 @@ def evaluate(
     sub_rows = []
     for level in tqdm(LEVELS, desc="subgroups", disable=not progress):
         df = pd.concat(pooled[level], ignore_index=True)
+        if len(df) > e.subgroup_rows:  # a fixed, seeded subsample keeps the bootstrap affordable
+            df = df.sample(n=e.subgroup_rows, random_state=e.seed).reset_index(drop=True)
         groups = {
             "age_band": pd.cut(
                 df["age"], [17, 40, 60, 75, 200], labels=["18-39", "40-59", "60-74", "75+"], right=False

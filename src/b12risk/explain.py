@@ -1,0 +1,159 @@
+"""SHAP explanations of the model's log-odds, and the figures that show them.
+
+Exact TreeSHAP (shap's tree-path-dependent algorithm, no background data) is computed
+on the boosted trees themselves: the pipeline's preprocessing is applied first and the
+values are mapped back to the input fields, so ``base + sum(values) == log-odds`` for
+every row (tested to 1e-6). With per-level recalibration (an affine map ``a * z + b``
+of the log-odds) the values are scaled by ``a`` and the base becomes ``a * base + b``,
+which keeps them exact. See ``shared/PITFALLS.md``: categorical splits and
+interventional SHAP would break this, so the model uses neither.
+
+Probability-scale effects are for display only: a field's share of the total change
+in probability from the base rate, in proportion to its log-odds contribution.
+
+shap and matplotlib are imported only when an explanation or a figure is asked for.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from b12risk.schema import features, to_model_frame
+
+__all__ = ["beeswarm", "dependence", "shap_frame", "shap_log_odds", "waterfall"]
+
+_EXPLAINERS: dict[int, Any] = {}
+_LOCK = threading.Lock()
+
+
+def _parts(estimator: Any) -> tuple[Any, Any | None]:
+    """(pipeline, recalibration wrapper or None)."""
+    from b12risk.calibration import LevelCalibratedClassifier
+
+    if isinstance(estimator, LevelCalibratedClassifier):
+        return estimator.estimator, estimator
+    return estimator, None
+
+
+def _explainer(pipe: Any) -> Any:
+    key = id(pipe)
+    with _LOCK:
+        if key not in _EXPLAINERS:
+            import shap
+
+            _EXPLAINERS[key] = (pipe, shap.TreeExplainer(pipe[-1]))
+        return _EXPLAINERS[key][1]
+
+
+def transform(estimator: Any, X: pd.DataFrame) -> np.ndarray:
+    """The boosted trees' input for canonical rows ``X`` (preprocessing applied)."""
+    pipe, _ = _parts(estimator)
+    return pipe[:-1].transform(to_model_frame(X))
+
+
+def shap_log_odds(estimator: Any, X: pd.DataFrame, *, Xt: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Exact SHAP values of the model's log-odds for canonical rows ``X``.
+
+    Parameters
+    ----------
+    estimator : fitted model (pipeline or :class:`~b12risk.calibration.LevelCalibratedClassifier`)
+    X : pandas.DataFrame
+        Canonical rows (any feature columns; missing ones count as not observed).
+    Xt : ndarray, optional
+        ``transform(estimator, X)`` if already computed.
+
+    Returns
+    -------
+    base : ndarray, shape (n,)
+        The expected log-odds each row's explanation starts from.
+    values : ndarray, shape (n, n_features)
+        One column per feature of :func:`b12risk.schema.features`, in that order.
+    """
+    pipe, calib = _parts(estimator)
+    if Xt is None:
+        Xt = transform(estimator, X)
+    explainer = _explainer(pipe)
+    raw = np.asarray(explainer.shap_values(Xt, check_additivity=False), dtype=np.float64)
+    if raw.ndim == 3:  # some shap versions return one slice per class
+        raw = raw[..., -1]
+    names = list(pipe[:-1].get_feature_names_out())
+    order = [names.index(f) for f in features()]
+    values = raw[:, order]
+    expected = np.asarray(explainer.expected_value, dtype=np.float64).reshape(-1)[-1]
+    base = np.full(len(values), expected)
+    if calib is not None:
+        a, b = calib.affine(to_model_frame(X))
+        values = values * a[:, None]
+        base = a * base + b
+    return base, values
+
+
+def shap_frame(estimator: Any, X: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """:func:`shap_log_odds` as pandas objects indexed like ``X``."""
+    base, values = shap_log_odds(estimator, X)
+    return pd.Series(base, index=X.index, name="base_log_odds"), pd.DataFrame(
+        values, index=X.index, columns=list(features())
+    )
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def waterfall(prediction: Any, *, language: str | None = None, max_display: int = 10):
+    """Waterfall figure of one explained :class:`~b12risk.predict.Prediction`."""
+    from b12risk import plots
+
+    return plots.waterfall(prediction, language=language or prediction.language, max_display=max_display)
+
+
+def _labels(language: str) -> dict[str, str]:
+    return {n: (f.label_ar if language == "ar" else f.label_en) for n, f in features().items()}
+
+
+def _display_data(X: pd.DataFrame) -> pd.DataFrame:
+    data = to_model_frame(X)
+    for f in features().values():
+        if f.kind == "categorical":
+            data[f.name] = data[f.name].cat.codes.astype(float).where(data[f.name].notna())
+    return data.astype(float)
+
+
+def beeswarm(frame: pd.DataFrame, *, model: Any = None, language: str = "en", max_display: int = 15):
+    """Beeswarm summary of SHAP values over many patients (rows of ``frame``)."""
+    from b12risk import plots
+    from b12risk.predict import _resolve
+
+    runtime = _resolve(model)
+    _, values = shap_frame(runtime.estimator, frame)
+    return plots.beeswarm(
+        values, _display_data(frame), labels=_labels(language), language=language, max_display=max_display
+    )
+
+
+def dependence(frame: pd.DataFrame, field: str, *, model: Any = None, color: str | None = None, language: str = "en"):
+    """Dependence plot: a field's value against its SHAP contribution."""
+    from b12risk import plots
+    from b12risk.errors import ConfigError
+    from b12risk.predict import _resolve
+
+    feats = features()
+    for name in (field, color):
+        if name is not None and name not in feats:
+            raise ConfigError(f"dependence: field {name!r} is not one of the model's fields")
+    runtime = _resolve(model)
+    _, values = shap_frame(runtime.estimator, frame)
+    data = _display_data(frame)
+    f = feats[field]
+    return plots.dependence(
+        values[field],
+        data[field],
+        label=f.label_ar if language == "ar" else f.label_en,
+        unit=f.unit,
+        color=data[color] if color else None,
+        color_label=(feats[color].label_ar if language == "ar" else feats[color].label_en) if color else None,
+        language=language,
+    )
