@@ -84,22 +84,17 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X) -> np.ndarray:
         """Recalibrated log-odds."""
-        check_is_fitted(self, "coef_")
-        raw = self.estimator.decision_function(X)
-        lev = calibration_group(X)
-        a = np.ones(len(raw))
-        b = np.zeros(len(raw))
-        for level, (slope, intercept) in self.coef_.items():
-            sel = lev == level
-            a[sel], b[sel] = slope, intercept
-        return a * raw + b
+        a, b = self.affine(X)
+        return a * self.estimator.decision_function(X) + b
 
     def affine(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Per row ``(a, b)``: recalibrated log-odds = a * base log-odds + b."""
         check_is_fitted(self, "coef_")
         lev = calibration_group(X)
-        a = np.array([self.coef_[lv][0] for lv in lev])
-        b = np.array([self.coef_[lv][1] for lv in lev])
+        a, b = np.ones(len(lev)), np.zeros(len(lev))
+        for group, (slope, intercept) in self.coef_.items():
+            sel = lev == group
+            a[sel], b[sel] = slope, intercept
         return a, b
 
     def predict_proba(self, X) -> np.ndarray:

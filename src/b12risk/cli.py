@@ -151,9 +151,84 @@ def _add_models(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_models)
 
 
+# --------------------------------------------------------------------------- predict / explain
+
+
+def _read_patient(path: Path):
+    import json
+
+    from b12risk.errors import InvalidPatientError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidPatientError([f"cannot read {path}: {exc.strerror}"]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidPatientError([f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}"]) from None
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    import json
+
+    from b12risk.predict import predict
+
+    data = _read_patient(args.patient)
+    result = predict(data, model=args.model, language=args.lang)
+    if isinstance(data, dict):
+        if args.format == "json":
+            print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            print(result.text)
+            for w in result.warnings:
+                print(f"warning: {w}")
+        return 0
+    if args.format == "json":
+        print(result.to_json(orient="records", force_ascii=False, indent=2))
+    else:
+        print(result.to_string(index=False))
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from b12risk.explain import waterfall
+    from b12risk.plots import save
+    from b12risk.predict import predict
+
+    data = _read_patient(args.patient)
+    if not isinstance(data, dict):
+        from b12risk.errors import InvalidPatientError
+
+        raise InvalidPatientError(
+            [f"{args.patient}: explain takes one patient (a JSON object), got {type(data).__name__}"]
+        )
+    result = predict(data, model=args.model, language=args.lang)
+    out = save(waterfall(result, language=args.lang), args.out)
+    print(result.text)
+    print(f"wrote {out}")
+    return 0
+
+
+def _add_predict(sub: argparse._SubParsersAction) -> None:
+    for name, func, helptext in (
+        ("predict", cmd_predict, "predict one patient (a JSON object) or a batch (a JSON list)"),
+        ("explain", cmd_explain, "predict one patient and draw the SHAP waterfall"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("patient", type=Path, help="JSON file with the patient's fields (see data/examples/)")
+        p.add_argument("--lang", choices=("en", "ar"), default="en", help="language of labels and text")
+        p.add_argument("--model", default=None, help="model version, 'latest' (default) or a folder")
+        if name == "predict":
+            p.add_argument("--format", choices=("text", "json"), default="text")
+        else:
+            p.add_argument("--out", type=Path, required=True, help="output image (.png or .svg)")
+        p.set_defaults(func=func)
+
+
 # --------------------------------------------------------------------------- main
 
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_simulate, _add_train, _add_models]
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_simulate, _add_train, _add_models, _add_predict]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,6 +265,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"b12risk {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a reader that stopped early (head, less)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

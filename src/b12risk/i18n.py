@@ -47,7 +47,7 @@ def t(key: str, language: str) -> str:
 
 
 #: Units shown differently in Arabic; laboratory units stay in their international form.
-UNITS_AR = {"years": "سنوات", "pills/day": "حبة/يوم", "mg/day": "ملغ/يوم"}
+UNITS_AR = {"years": "سنة", "pills/day": "حبة/يوم", "mg/day": "ملغ/يوم"}
 
 
 def t_unit(unit: str | None, language: str) -> str | None:

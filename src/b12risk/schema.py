@@ -218,7 +218,7 @@ def to_model_frame(frame: pd.DataFrame, kb: Knowledge | None = None) -> pd.DataF
         elif f.kind == "categorical":
             col = frame[f.name]
             if isinstance(col.dtype, pd.CategoricalDtype) and list(col.cat.categories) == list(f.categories):
-                out[f.name] = col.to_numpy()
+                out[f.name] = col.array
             else:
                 out[f.name] = pd.Categorical(col.astype(object).where(col.notna(), None), categories=list(f.categories))
         else:
