@@ -50,6 +50,18 @@ def t(key: str, language: str) -> str:
 UNITS_AR = {"years": "سنة", "pills/day": "حبة/يوم", "mg/day": "ملغ/يوم"}
 
 
+#: Other spellings of a unit that a field's Arabic label may already carry, "(سنوات)".
+UNIT_ALIASES_AR = {"years": ("سنوات",)}
+
+
+def unit_forms(unit: str | None, language: str) -> tuple[str, ...]:
+    """Every way ``unit`` may be written in ``language`` (shown form first)."""
+    if unit is None:
+        return ()
+    shown = t_unit(unit, language)
+    return (shown, *(UNIT_ALIASES_AR.get(unit, ()) if language == "ar" else ()))
+
+
 def t_unit(unit: str | None, language: str) -> str | None:
     """A unit as shown in ``language``."""
     if unit is None or language != "ar":

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from b12risk.errors import ConfigError
-from b12risk.i18n import check_language, t_unit
+from b12risk.i18n import check_language, t_unit, unit_forms
 from b12risk.i18n import t as word
 
 if TYPE_CHECKING:
@@ -378,7 +378,8 @@ def _value_text(c: _ContributionLike, language: str) -> str | None:
         text = f"{_number(value)} {unit}" if unit else _number(value)
     else:
         text = str(value)
-    if unit and f"({unit})" in c.label and text.endswith(f" {unit}"):
+    named = any(f"({form})" in c.label for form in unit_forms(c.unit, language))
+    if unit and named and text.endswith(f" {unit}"):
         text = text[: -len(unit) - 1]
     if language == "ar" and not _ARABIC.search(text):
         text = f"{_LRI}{text}{_PDI}"
