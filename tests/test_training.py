@@ -118,6 +118,7 @@ def test_train_exports_a_verified_version_with_its_evaluation(trained):
         "evaluation.parquet",
         "evaluation.json",
         "subgroups.csv",
+        "curves.parquet",
     } <= files
     report = registry.verify("0.1.0", root=root)
     assert report["ok"] and report["knowledge_fingerprint"]["matches"]
@@ -151,6 +152,9 @@ def test_train_exports_a_verified_version_with_its_evaluation(trained):
     # percentile intervals; ECE is biased upwards under resampling, so it may sit below its own interval
     unbiased = table[table.metric != "ece"]
     assert (unbiased.lo <= unbiased.estimate + 1e-9).all() and (unbiased.estimate <= unbiased.hi + 1e-9).all()
+    curves = pd.read_parquet(result.path / "curves.parquet")
+    assert {"scenario", "level", "y", "model_p", "oracle_p"} <= set(curves.columns)
+    assert curves.groupby(["scenario", "level"]).size().max() <= 4000
     sub = pd.read_csv(result.path / "subgroups.csv")
     assert {"age_band", "sex", "pregnant", "diet", "region"} <= set(sub.grouping)
     assert "not a diagnosis" in (result.path / "MODEL_CARD.md").read_text()

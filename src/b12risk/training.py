@@ -98,6 +98,7 @@ class EvaluationConfig(_Section):
     seed: int = Field(ge=0)
     n_boot: int = Field(ge=10)
     subgroup_rows: int = Field(ge=1000, default=60_000)
+    curve_rows: int = Field(ge=100, default=4000)
     threshold: float = Field(gt=0, lt=1)
     scenarios: list[str] | Literal["all"] = "all"
 
@@ -358,7 +359,7 @@ def evaluate(
     from b12risk.oracle import oracle_probability
 
     e = cfg.evaluation
-    rows, pooled = [], {lv: [] for lv in LEVELS}
+    rows, pooled, curves = [], {lv: [] for lv in LEVELS}, []
     scen = cfg.eval_scenarios()
     cells = [(i, s, lv) for i, s in enumerate(scen) for lv in LEVELS]
     cohorts: dict[str, pd.DataFrame] = {}
@@ -381,6 +382,14 @@ def evaluate(
                 lo, hi = ci.get(metric, (np.nan, np.nan))
                 rows.append((s, level, name, metric, value, lo, hi))
         pooled[level].append(frame.assign(_p=scores["model"]))
+        keep = np.random.default_rng(e.seed + i).permutation(len(frame))[: e.curve_rows]
+        curve = pd.DataFrame({"scenario": s, "level": level, "y": y[keep]})
+        for name, sc in scores.items():
+            p, score = (sc, None) if not isinstance(sc, tuple) else sc
+            curve[f"{name}_p"] = p[keep]
+            if score is not None:
+                curve[f"{name}_score"] = score[keep]
+        curves.append(curve)
     table = pd.DataFrame(rows, columns=["scenario", "level", "scorer", "metric", "estimate", "lo", "hi"])
 
     sub_rows = []
@@ -407,7 +416,11 @@ def evaluate(
         )
         st.insert(0, "info_level", level)
         sub_rows.append(st)
-    return {"metrics": table, "subgroups": pd.concat(sub_rows, ignore_index=True)}
+    return {
+        "metrics": table,
+        "subgroups": pd.concat(sub_rows, ignore_index=True),
+        "curves": pd.concat(curves, ignore_index=True),
+    }
 
 
 def _estimate(table: pd.DataFrame, scenario: str, level: str, scorer: str, metric: str) -> float:
@@ -588,9 +601,10 @@ def train(
         "evaluation.json": json.dumps(json.loads(tables["metrics"].to_json(orient="records")), indent=1).encode(),
         "subgroups.csv": tables["subgroups"].to_csv(index=False).encode(),
     }
-    buf = io.BytesIO()
-    tables["metrics"].to_parquet(buf, index=False)
-    extra["evaluation.parquet"] = buf.getvalue()
+    for name, table in (("evaluation.parquet", tables["metrics"]), ("curves.parquet", tables["curves"])):
+        buf = io.BytesIO()
+        table.to_parquet(buf, index=False, compression="zstd")
+        extra[name] = buf.getvalue()
     path = registry.save_model(
         model,
         version=version,
