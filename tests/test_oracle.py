@@ -239,3 +239,19 @@ def test_oracle_requires_risk_factors():
         oracle_probability(bad)
     with pytest.raises(ConfigError, match="needs column 'diet'"):
         oracle_probability(df.drop(columns="diet"))
+
+
+@pytest.mark.parametrize("scenario", ["us_uk", "gastro_clinic"])
+def test_oracle_is_calibrated_in_the_large_in_every_age_and_sex_group(scenario):
+    """A sharper check than deciles: in 300,000 rows, the count of deficient patients in
+    each age x sex group is within 3.3 standard deviations of the oracle's expectation.
+    (This caught the simulator drawing pernicious anaemia at its prevalence among the
+    undiagnosed instead of its population prevalence.)"""
+    df = simulate(300_000, scenario=scenario, seed=31, labs="survey")
+    p = oracle_probability(df, "risk_factors")
+    y = df["true_deficient"].to_numpy()
+    old = (df.age >= 60).to_numpy()
+    female = (df.sex == "female").to_numpy()
+    for sel in (old & female, old & ~female, ~old & female, ~old & ~female):
+        z = (y[sel].sum() - p[sel].sum()) / np.sqrt((p[sel] * (1 - p[sel])).sum())
+        assert abs(z) < 3.3, z

@@ -42,7 +42,7 @@ from b12risk.structural import (
     LOG148,
     Model,
     expit,
-    gastric_prior,
+    gastric_prevalence,
     hgb_fall,
     hgb_mean,
     holotc_offset,
@@ -124,7 +124,7 @@ def _block(m: Model, scenario: str, n: int, seed: int, index: int, labs: str) ->
                 d = sc.exposure[cause.dose_column]
                 a[cause.dose_column] = np.where(user, np.array(d.choices)[_choice(rng, np.array(d.weights), n)], 0.0)
     # Hidden causes, drawn as the oracle's prior describes them.
-    gastric = _choice_rows(rng, gastric_prior(m, {**a, "pernicious_anaemia_known": np.zeros(n)}))
+    gastric = _choice_rows(rng, gastric_prevalence(m, a))
     pa = gastric == 2
     a["pernicious_anaemia_known"] = (pa & (rng.random(n) < p["pa.known_share"])).astype(np.float64)
     iron = rng.random(n) < iron_prior(m, a)

@@ -110,15 +110,25 @@ def observed_shift(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
     return mu
 
 
-def gastric_prior(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
-    """P(gastric state | observed), rows x (none, atrophic, pernicious)."""
+def gastric_prevalence(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
+    """P(gastric state) in the population, rows x (none, atrophic, pernicious): what the
+    simulator draws from. Pernicious anaemia by age and sex; atrophic gastritis by age."""
     age, female = a["age"], a["sex"] == 0
     pa = np.where(age < 60, m.p["pa.under_60"], np.where(female, m.p["pa.60_female"], m.p["pa.60_male"]))
     ag = expit(logit(m.p["ag.p50"]) + m.p["ag.per_decade"] * (age - 50.0) / 10.0)
+    return np.stack([(1 - pa) * (1 - ag), (1 - pa) * ag, pa], axis=1)
+
+
+def gastric_prior(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
+    """P(gastric state | observed), rows x (none, atrophic, pernicious): the population
+    prevalence updated by whether pernicious anaemia is known (diagnosed). A known
+    diagnosis means pernicious anaemia; its absence lowers the odds of it, since a
+    share ``known_share`` of cases is diagnosed."""
+    prev = gastric_prevalence(m, a)
     k = m.p["pa.known_share"]
-    pa_unknown = pa * (1 - k) / (1 - pa * k)  # P(PA | not diagnosed)
+    prior = prev * np.array([1.0, 1.0, 1.0 - k])  # P(state, not diagnosed)
+    prior /= prior.sum(axis=1, keepdims=True)
     known = a["pernicious_anaemia_known"] > 0.5
-    prior = np.stack([(1 - pa_unknown) * (1 - ag), (1 - pa_unknown) * ag, pa_unknown], axis=1)
     prior[known] = (0.0, 0.0, 1.0)
     return prior
 
