@@ -16,6 +16,9 @@ from b12risk.errors import (
     ModelIntegrityError,
     ReleaseGateError,
 )
+from b12risk.predict import Prediction, predict
+from b12risk.registry import load_model
+from b12risk.training import train
 
 __all__ = [
     "B12RiskError",
@@ -23,7 +26,11 @@ __all__ = [
     "InvalidPatientError",
     "KnowledgeError",
     "ModelIntegrityError",
+    "Prediction",
     "ReleaseGateError",
     "__version__",
+    "load_model",
+    "predict",
     "simulate",
+    "train",
 ]

@@ -63,7 +63,7 @@ def render_model_card(metadata: dict[str, Any], *, version: str, released: bool)
         "## Model",
         "scikit-learn `HistGradientBoostingClassifier` (categories as ordinal codes) in a `Pipeline`; "
         f"{metadata['training'].get('n_iter')} boosting iterations after early stopping; "
-        "calibration checked per information level on a holdout "
+        "calibration checked per information level on a fresh simulated calibration cohort "
         + (
             f"and corrected (Platt scaling of the log-odds) at: {', '.join(metadata['training']['corrected_levels'])}."
             if metadata["training"].get("corrected_levels")

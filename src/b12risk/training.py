@@ -86,7 +86,7 @@ class ModelParams(_Section):
 
 
 class CalibrationConfig(_Section):
-    holdout_fraction: float = Field(gt=0, lt=0.5)
+    rows: int = Field(ge=1000)
     slope_tolerance: float = Field(gt=0)
     intercept_tolerance: float = Field(gt=0)
 
@@ -264,50 +264,66 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p) - np.log1p(-p)
 
 
+def _calibration_check(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """Calibration intercept and slope with their standard errors (statsmodels GLMs)."""
+    import statsmodels.api as sm
+
+    z = _logit(p)
+    fam = sm.families.Binomial()
+    icpt = sm.GLM(y.astype(float), np.ones((len(z), 1)), family=fam, offset=z).fit()
+    slope = sm.GLM(y.astype(float), sm.add_constant(z), family=fam).fit()
+    return {
+        "intercept": float(icpt.params[0]),
+        "intercept_se": float(icpt.bse[0]),
+        "slope": float(slope.params[1]),
+        "slope_se": float(slope.bse[1]),
+    }
+
+
 def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any, dict[str, Any]]:
-    """Fit the pipeline; check calibration per information level on a holdout and
-    correct it (Platt scaling of the log-odds, per level) only where it is off."""
-    from b12risk import metrics
+    """Fit the pipeline on the training cohort, check calibration per group on a fresh
+    simulated calibration cohort, and correct it (Platt scaling of the log-odds, per
+    group) only where it is off by more than the tolerance and by more than two
+    standard errors."""
     from b12risk.calibration import GROUPS, LevelCalibratedClassifier, calibration_group
 
-    rng = np.random.default_rng(cfg.cohort.seed + 1)
-    holdout = rng.random(len(frame)) < cfg.calibration.holdout_fraction
     X, y = to_model_frame(frame), frame["true_deficient"].to_numpy()
     pipe = build_pipeline(cfg.model)
     t0 = time.perf_counter()
     if progress:
-        print(f"fitting gradient boosting on {(~holdout).sum():,} rows ...", flush=True)
-    pipe.fit(X[~holdout], y[~holdout])
+        print(f"fitting gradient boosting on {len(X):,} rows ...", flush=True)
+    pipe.fit(X, y)
     seconds = time.perf_counter() - t0
-    Xh, yh = X[holdout], y[holdout]
-    p = pipe.predict_proba(Xh)[:, 1]
-    lev = calibration_group(Xh)
     tol = cfg.calibration
+    cal_cfg = cfg.model_copy(update={"cohort": cfg.cohort.model_copy(update={"n": tol.rows, "seed": cfg.cohort.seed + 1})})
+    cal = training_cohort(cal_cfg)
+    Xc, yc = to_model_frame(cal), cal["true_deficient"].to_numpy()
+    p = pipe.predict_proba(Xc)[:, 1]
+    group = calibration_group(Xc)
     info: dict[str, Any] = {
         "fit_seconds": round(seconds, 1),
         "n_iter": int(pipe[-1].n_iter_),
-        "train_rows": int((~holdout).sum()),
-        "holdout_rows": int(holdout.sum()),
-        "holdout": {},
+        "train_rows": len(X),
+        "calibration_rows": len(Xc),
+        "calibration_seed": cal_cfg.cohort.seed,
+        "calibration": {},
     }
     off = []
-    for level in GROUPS:
-        sel = lev == level
-        if sel.sum() < 200:
+    for g in GROUPS:
+        sel = group == g
+        if sel.sum() < 200 or yc[sel].all() or not yc[sel].any():
             continue
-        intercept, slope = metrics.calibration_intercept_slope(yh[sel], p[sel])
-        info["holdout"][level] = {
-            "rows": int(sel.sum()),
-            "slope": round(float(slope), 4),
-            "intercept": round(float(intercept), 4),
-        }
-        if abs(slope - 1) > tol.slope_tolerance or abs(intercept) > tol.intercept_tolerance:
-            off.append(level)
+        c = _calibration_check(yc[sel], p[sel])
+        info["calibration"][g] = {"rows": int(sel.sum()), **{k: round(v, 4) for k, v in c.items()}}
+        slope_off = abs(c["slope"] - 1) > max(tol.slope_tolerance, 2 * c["slope_se"])
+        icpt_off = abs(c["intercept"]) > max(tol.intercept_tolerance, 2 * c["intercept_se"])
+        if slope_off or icpt_off:
+            off.append(g)
     info["corrected_levels"] = off
     if not off:
         return pipe, info
-    model = LevelCalibratedClassifier(pipe, levels=tuple(off)).fit(Xh, yh)
-    info["correction"] = {lv: [round(a, 4), round(b, 4)] for lv, (a, b) in model.coef_.items() if lv in off}
+    model = LevelCalibratedClassifier(pipe, levels=tuple(off)).fit(Xc, yc)
+    info["correction"] = {g: [round(a, 4), round(b, 4)] for g, (a, b) in model.coef_.items() if g in off}
     return model, info
 
 
