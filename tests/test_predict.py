@@ -158,3 +158,12 @@ def test_concurrent_callers_get_the_serial_answers(tiny_model):
     for t in threads:
         t.join()
     assert all(results[k] == serial for k in range(8))
+
+
+def test_fast_preprocessing_equals_the_pipelines_own(tiny_model):
+    from b12risk.explain import _parts, transform
+
+    df = simulate(2000, scenario="africa_asia_high", seed=4)
+    df.loc[::7, "diet"] = None  # missing categories too
+    pipe, _ = _parts(tiny_model.estimator)
+    np.testing.assert_array_equal(transform(tiny_model.estimator, df), pipe[:-1].transform(to_model_frame(df)))

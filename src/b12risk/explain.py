@@ -49,10 +49,65 @@ def _explainer(pipe: Any) -> Any:
         return _EXPLAINERS[key][1]
 
 
+_PLANS: dict[int, Any] = {}
+
+
+def _plan(pipe: Any) -> tuple[list[str], list[list[str]], list[str]] | None:
+    """If the pipeline's preprocessing is the standard one of
+    :func:`b12risk.training.build_pipeline` (ordinal codes in the schema's category order,
+    then the other features passed through), its column plan; else None."""
+    key = id(pipe)
+    if key not in _PLANS:
+        plan = None
+        try:
+            from sklearn.compose import ColumnTransformer
+            from sklearn.preprocessing import OrdinalEncoder
+
+            prep = pipe[:-1][0] if len(pipe) == 2 else None
+            if isinstance(prep, ColumnTransformer) and len(prep.transformers_) == 2:
+                (_, enc, cat), (_, passthrough, num) = prep.transformers_[:2]
+                feats = features()
+                if (
+                    isinstance(enc, OrdinalEncoder)
+                    and passthrough == "passthrough"
+                    and [list(c) for c in enc.categories_] == [list(feats[c].categories) for c in cat]
+                    and list(prep.get_feature_names_out()) == [*cat, *num]
+                ):
+                    plan = (list(cat), [list(feats[c].categories) for c in cat], list(num))
+        except (AttributeError, TypeError, ValueError):
+            plan = None
+        _PLANS[key] = (pipe, plan)
+    return _PLANS[key][1]
+
+
 def transform(estimator: Any, X: pd.DataFrame) -> np.ndarray:
-    """The boosted trees' input for canonical rows ``X`` (preprocessing applied)."""
+    """The boosted trees' input for canonical rows ``X`` (preprocessing applied).
+
+    For the standard pipeline this builds the same matrix directly from the frame
+    (category codes in the schema's order, NaN where missing), which is several times
+    faster than the ColumnTransformer and equal to it (tested); any other pipeline goes
+    through its own ``transform``.
+    """
     pipe, _ = _parts(estimator)
-    return pipe[:-1].transform(to_model_frame(X))
+    plan = _plan(pipe)
+    if plan is None:
+        return pipe[:-1].transform(to_model_frame(X))
+    cat, categories, num = plan
+    n = len(X)
+    out = np.empty((n, len(cat) + len(num)), dtype=np.float64)
+    for j, (name, cats) in enumerate(zip(cat, categories, strict=True)):
+        if name not in X.columns:
+            out[:, j] = np.nan
+            continue
+        col = X[name]
+        if not (isinstance(col.dtype, pd.CategoricalDtype) and list(col.cat.categories) == cats):
+            col = pd.Series(pd.Categorical(col.astype(object).where(col.notna(), None), categories=cats))
+        codes = col.cat.codes.to_numpy().astype(np.float64)
+        codes[codes < 0] = np.nan
+        out[:, j] = codes
+    for j, name in enumerate(num, start=len(cat)):
+        out[:, j] = X[name].to_numpy(dtype=np.float64, na_value=np.nan) if name in X.columns else np.nan
+    return out
 
 
 def shap_log_odds(estimator: Any, X: pd.DataFrame, *, Xt: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -17,17 +17,21 @@ from __future__ import annotations
 
 import math
 import threading
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from b12risk.errors import ModelIntegrityError
 from b12risk.i18n import check_language, t, t_unit
 from b12risk.schema import features
 
 __all__ = ["Contribution", "Prediction", "predict"]
+
+_THREADED_ROWS = 2000  # below this many rows, the trees are evaluated on one thread
 
 
 @dataclass(frozen=True)
@@ -301,12 +305,16 @@ def predict(
     v = validate(data)
     frame = v.frame
     Xt = transform(runtime.estimator, frame)
-    z = _log_odds(runtime, frame, Xt)
+    # For a few rows, OpenMP threads cost more to wake than they save (and far more on
+    # a busy machine), so small requests run on one thread.
+    limit = threadpool_limits(limits=1, user_api="openmp") if len(frame) < _THREADED_ROWS else nullcontext()
+    with limit:
+        z = _log_odds(runtime, frame, Xt)
+        if explain:
+            base, values = _explain_rows(runtime, frame, Xt)
     prob = 1.0 / (1.0 + np.exp(-z))
     bands = _band(prob, runtime.bands)
     single = isinstance(data, dict)
-    if explain:
-        base, values = _explain_rows(runtime, frame, Xt)
     if single:
         p = float(prob[0])
         label = t(str(bands[0]), language)

@@ -1,0 +1,70 @@
+"""The released default model that ships with the package: verified, packaged, and
+clinically sensible on the example patients."""
+
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from b12risk import predict, registry
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "data" / "examples"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return registry.load_model("latest", root=ROOT / "models")
+
+
+def test_the_committed_default_model_verifies_and_passed_its_gate(shipped):
+    report = registry.verify("latest", root=ROOT / "models")
+    assert report["ok"] and report["knowledge_fingerprint"]["matches"]
+    assert shipped.released and shipped.metadata["gate"]["passed"]
+
+
+@pytest.fixture(scope="module")
+def example_predictions(shipped):
+    return {p.name: predict(json.loads(p.read_text()), model=shipped) for p in sorted(EXAMPLES.glob("*.json"))}
+
+
+def test_example_patients_rank_as_a_clinician_would(example_predictions):
+    order = tomllib.loads((EXAMPLES / "expected_order.toml").read_text())
+    ranked = sorted(example_predictions, key=lambda n: -example_predictions[n].probability)
+    third = len(ranked) // 3
+    for name in order["highest"]:
+        assert ranked.index(name) < third + 1, (name, ranked)
+    for name in order["lowest"]:
+        assert ranked.index(name) >= len(ranked) - third - 1, (name, ranked)
+    for above, below in order["pairs"]:
+        assert example_predictions[above].probability > example_predictions[below].probability, (above, below)
+
+
+def test_every_example_is_explained_exactly(example_predictions):
+    for p in example_predictions.values():
+        assert p.base_log_odds + sum(c.log_odds for c in p.contributions) == pytest.approx(p.log_odds, abs=1e-6)
+
+
+def test_the_wheel_carries_the_model_seeds_and_config(tmp_path):
+    if shutil.which("git") is None:  # pragma: no cover
+        pytest.skip("needs git")
+    res = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    wheel = next(tmp_path.glob("b12risk-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    version = registry.load_model("latest", root=ROOT / "models").version
+    for needed in (
+        f"b12risk/models/b12risk-{version}/model.skops",
+        f"b12risk/models/b12risk-{version}/metadata.json",
+        "b12risk/seeds/causes.toml",
+        "b12risk/configs/default.toml",
+    ):
+        assert needed in names, needed
