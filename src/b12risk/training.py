@@ -295,7 +295,9 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
     pipe.fit(X, y)
     seconds = time.perf_counter() - t0
     tol = cfg.calibration
-    cal_cfg = cfg.model_copy(update={"cohort": cfg.cohort.model_copy(update={"n": tol.rows, "seed": cfg.cohort.seed + 1})})
+    cal_cfg = cfg.model_copy(
+        update={"cohort": cfg.cohort.model_copy(update={"n": tol.rows, "seed": cfg.cohort.seed + 1})}
+    )
     cal = training_cohort(cal_cfg)
     Xc, yc = to_model_frame(cal), cal["true_deficient"].to_numpy()
     p = pipe.predict_proba(Xc)[:, 1]
