@@ -226,9 +226,57 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=func)
 
 
+# --------------------------------------------------------------------------- report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from b12risk.report import build_report
+
+    path = build_report(args.model, args.out, language=args.lang, root=args.models)
+    print(path)
+    return 0
+
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="write the reviewers' report of a model version (one self-contained HTML page)")
+    p.add_argument("--model", default="latest", help="model version, 'latest' (default) or a folder")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: reports/<version>/)")
+    p.add_argument("--lang", choices=("en", "ar"), default="en", help="language of the page and its figures")
+    p.add_argument(
+        "--models", type=Path, default=None, metavar="DIR", help="registry folder (default: the package's models/)"
+    )
+    p.set_defaults(func=cmd_report)
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from b12risk.demo import run_demo
+
+    summary = run_demo(args.out, reports=args.reports, config=args.config, cohort_rows=args.rows)
+    return 0 if summary["released"] else 1
+
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="simulate, train (gate), report, predict and explain the examples, end to end")
+    p.add_argument("--out", type=Path, default=Path("build/demo"), help="working folder (default: %(default)s)")
+    p.add_argument("--reports", type=Path, default=Path("reports"), help="report folder (default: %(default)s)")
+    p.add_argument("--config", type=Path, default=None, help="training config (default: the shipped one)")
+    p.add_argument("--rows", type=_positive_int, default=1_000_000, help="rows of the demonstration cohort")
+    p.set_defaults(func=cmd_demo)
+
+
 # --------------------------------------------------------------------------- main
 
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_simulate, _add_train, _add_models, _add_predict]
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_simulate,
+    _add_train,
+    _add_models,
+    _add_predict,
+    _add_report,
+    _add_demo,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
