@@ -30,7 +30,7 @@ def calibration_group(X) -> np.ndarray:
     """The calibration group of each canonical row (see :data:`GROUPS`)."""
     from b12risk.validation import information_level
 
-    group = information_level(X).astype(object)
+    group = np.asarray(information_level(X), dtype=object)
     panel = [f.name for f in features().values() if f.level == LEVELS[-1]]
     present = np.column_stack([X[c].notna().to_numpy() if c in X.columns else np.zeros(len(X), bool) for c in panel])
     group[(group == LEVELS[-1]) & ~present.all(axis=1)] = "partial_panel"

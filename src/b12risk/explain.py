@@ -64,8 +64,9 @@ def _plan(pipe: Any) -> tuple[list[str], list[list[str]], list[str]] | None:
             from sklearn.preprocessing import OrdinalEncoder
 
             prep = pipe[:-1][0] if len(pipe) == 2 else None
-            if isinstance(prep, ColumnTransformer) and len(prep.transformers_) == 2:
-                (_, enc, cat), (_, passthrough, num) = prep.transformers_[:2]
+            steps = [t for t in getattr(prep, "transformers_", []) if t[0] != "remainder" or len(t[2])]
+            if isinstance(prep, ColumnTransformer) and len(steps) == 2:
+                (_, enc, cat), (_, passthrough, num) = steps
                 feats = features()
                 if (
                     isinstance(enc, OrdinalEncoder)
@@ -110,7 +111,13 @@ def transform(estimator: Any, X: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def shap_log_odds(estimator: Any, X: pd.DataFrame, *, Xt: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def shap_log_odds(
+    estimator: Any,
+    X: pd.DataFrame,
+    *,
+    Xt: np.ndarray | None = None,
+    affine: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Exact SHAP values of the model's log-odds for canonical rows ``X``.
 
     Parameters
@@ -120,6 +127,8 @@ def shap_log_odds(estimator: Any, X: pd.DataFrame, *, Xt: np.ndarray | None = No
         Canonical rows (any feature columns; missing ones count as not observed).
     Xt : ndarray, optional
         ``transform(estimator, X)`` if already computed.
+    affine : (a, b), optional
+        The recalibration's per-row map, if already computed.
 
     Returns
     -------
@@ -141,7 +150,7 @@ def shap_log_odds(estimator: Any, X: pd.DataFrame, *, Xt: np.ndarray | None = No
     expected = np.asarray(explainer.expected_value, dtype=np.float64).reshape(-1)[-1]
     base = np.full(len(values), expected)
     if calib is not None:
-        a, b = calib.affine(to_model_frame(X))
+        a, b = affine if affine is not None else calib.affine(X)
         values = values * a[:, None]
         base = a * base + b
     return base, values

@@ -163,23 +163,24 @@ def _baseline(frame: pd.DataFrame, row: int, language: str) -> dict[str, Any]:
     return out
 
 
-def _explain_rows(runtime: _Runtime, frame: pd.DataFrame, Xt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _explain_rows(runtime: _Runtime, frame: pd.DataFrame, Xt: np.ndarray, affine) -> tuple[np.ndarray, np.ndarray]:
     from b12risk.explain import shap_log_odds
 
-    return shap_log_odds(runtime.estimator, frame, Xt=Xt)
+    return shap_log_odds(runtime.estimator, frame, Xt=Xt, affine=affine)
 
 
-def _log_odds(runtime: _Runtime, frame: pd.DataFrame, Xt: np.ndarray) -> np.ndarray:
-    """The model's log-odds, computed from the preprocessed rows (no second pass)."""
+def _log_odds(runtime: _Runtime, frame: pd.DataFrame, Xt: np.ndarray):
+    """The model's log-odds from the preprocessed rows (no second pass), and the
+    recalibration's per-row (a, b) if there is one."""
     from b12risk.calibration import LevelCalibratedClassifier
 
     est = runtime.estimator
     pipe = est.estimator if isinstance(est, LevelCalibratedClassifier) else est
-    raw = pipe[-1].decision_function(Xt)
+    raw = np.asarray(pipe[-1].decision_function(Xt), dtype=np.float64)
     if isinstance(est, LevelCalibratedClassifier):
         a, b = est.affine(frame)
-        raw = a * raw + b
-    return np.asarray(raw, dtype=np.float64)
+        return a * raw + b, (a, b)
+    return raw, None
 
 
 def _value_label(name: str, value: Any, language: str) -> str:
@@ -309,9 +310,9 @@ def predict(
     # a busy machine), so small requests run on one thread.
     limit = threadpool_limits(limits=1, user_api="openmp") if len(frame) < _THREADED_ROWS else nullcontext()
     with limit:
-        z = _log_odds(runtime, frame, Xt)
+        z, affine = _log_odds(runtime, frame, Xt)
         if explain:
-            base, values = _explain_rows(runtime, frame, Xt)
+            base, values = _explain_rows(runtime, frame, Xt, affine)
     prob = 1.0 / (1.0 + np.exp(-z))
     bands = _band(prob, runtime.bands)
     single = isinstance(data, dict)
