@@ -267,6 +267,15 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_demo)
 
 
+# --------------------------------------------------------------------------- score
+
+
+def _add_score(sub: argparse._SubParsersAction) -> None:
+    from b12risk.scale import add_score_parser, cmd_score
+
+    add_score_parser(sub).set_defaults(func=cmd_score)
+
+
 # --------------------------------------------------------------------------- main
 
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
@@ -276,6 +285,7 @@ _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_predict,
     _add_report,
     _add_demo,
+    _add_score,
 ]
 
 
