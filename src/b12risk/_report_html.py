@@ -15,12 +15,13 @@ import tomllib
 from typing import Any
 
 from b12risk import _report_figures as figs
+from b12risk import report as _settings  # read at call time, so tests and callers may change them
 from b12risk._report_text import INTENDED_USE_AR, LIMITATIONS_AR, OUT_OF_SCOPE_AR, TRIPOD, USERS_AR, WORDS
 from b12risk._version import __version__
 from b12risk.i18n import t as word
 from b12risk.i18n import t_unit, unit_forms
 from b12risk.knowledge import LEVELS
-from b12risk.report import DEPENDENCE, EXAMPLES_DIR, MIN_EFFECT, MIN_PRESENT, SECTIONS, WHAT_IF_ROWS, _Data
+from b12risk.report import SECTIONS, _Data
 
 __all__ = ["render_page"]
 
@@ -546,7 +547,7 @@ def _explanations(d: _Data, fw: figs.FigureWriter) -> str:
             )
         )
     body.append(f"<h3>{_e(d.w('dependence'))}</h3><p>{_e(d.w('dependence_intro'))}</p>")
-    for field, level, color in DEPENDENCE:
+    for field, level, color in _settings.DEPENDENCE:
         unit = feats[field].unit  # left out where the label already names it: "... (سنوات)"
         if any(f"({form})" in labels[field] for form in unit_forms(unit, lang)):
             unit = None
@@ -594,7 +595,7 @@ def _explanations(d: _Data, fw: figs.FigureWriter) -> str:
 
 def _expected_order(d: _Data) -> str:
     """How the example patients rank against the clinician's expected order."""
-    path = EXAMPLES_DIR / "expected_order.toml"
+    path = _settings.EXAMPLES_DIR / "expected_order.toml"
     probs = {name: p.probability for name, p in d.examples or [] if not isinstance(p, str)}
     if not path.is_file() or not probs:
         return ""
@@ -653,7 +654,7 @@ def _knowledge_section(d: _Data) -> str:
     head = d.head("cause fields with_without basis mean_with mean_without difference documented learned verdict")
     hidden = [d.label(c) for c in d.kb.causes.values() if c.kind == "hidden"]
     body = [
-        f"<p>{_e(d.w('kc_intro', min=MIN_PRESENT, k=WHAT_IF_ROWS, eps=MIN_EFFECT))}</p>",
+        f"<p>{_e(d.w('kc_intro', min=_settings.MIN_PRESENT, k=_settings.WHAT_IF_ROWS, eps=_settings.MIN_EFFECT))}</p>",
         _table(head, rows, row_attrs=attrs, id="knowledge-check-table"),
         f'<p class="note">{_e(d.w("kc_hidden", names="; ".join(hidden)))}</p>',
     ]
