@@ -97,6 +97,13 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    # Parts of every fitted HistGradientBoostingClassifier. Newer skops releases trust
+    # them by default, skops 0.11 (our lower bound) does not: listing them here keeps the
+    # shipped model loadable across the whole supported skops range.
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn._loss.loss.HalfBinomialLoss",
+    "sklearn._loss.link.LogitLink",
+    "sklearn._loss.link.Interval",
     "b12risk.calibration.LevelCalibratedClassifier",
 )
 
