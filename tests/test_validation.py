@@ -1,6 +1,7 @@
 """validate(): caller input becomes the model's canonical frame, or one error lists every problem."""
 
 import json
+import pickle
 import re
 import tomllib
 from pathlib import Path
@@ -92,6 +93,14 @@ def test_each_problem_names_field_value_and_what_is_allowed(data, fragment):
 def test_the_error_is_a_value_error_whose_message_lists_the_problems():
     with pytest.raises(ValueError, match=r"1 problem\(s\) with the patient input:\n  - field 'age'"):
         validate({"age": "seventy"})
+
+
+def test_the_error_survives_pickling_between_processes():
+    with pytest.raises(InvalidPatientError) as caught:
+        validate({"age": 17, "diet": "keto"})
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert type(copy) is InvalidPatientError
+    assert (copy.problems, str(copy)) == (caught.value.problems, str(caught.value))
 
 
 def test_all_problems_are_reported_at_once():

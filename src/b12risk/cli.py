@@ -163,10 +163,40 @@ def _read_patient(path: Path):
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidPatientError([f"cannot read {path}: {exc.strerror}"]) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidPatientError(
+            [f"{path} is not UTF-8 text: byte {exc.object[exc.start]:#04x} at position {exc.start}"]
+        ) from None
+    except ValueError:  # a NUL in the path
+        raise InvalidPatientError([f"cannot read {str(path)!r}: a path cannot contain a NUL character"]) from None
     try:
-        return json.loads(text)
+        data = json.loads(text)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")  # text with an unpaired surrogate cannot be printed
     except json.JSONDecodeError as exc:
         raise InvalidPatientError([f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}"]) from None
+    except RecursionError:
+        raise InvalidPatientError([f"{path}: the JSON is nested too deeply to be a patient"]) from None
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start]
+        raise InvalidPatientError(
+            [f"{path}: \\u{ord(bad):04x} is half of a surrogate pair, not a character; give the whole character"]
+        ) from None
+    except ValueError:  # a number with more digits than Python turns into an int
+        raise InvalidPatientError(
+            [f"{path}: a number has more than {sys.get_int_max_str_digits()} digits; no field takes such a number"]
+        ) from None
+    return data
+
+
+def _check_output(path: Path) -> Path:
+    """An output file path that can be written: no NUL, in an existing folder."""
+    from b12risk.errors import ConfigError
+
+    if "\0" in str(path):
+        raise ConfigError(f"The output path {str(path)!r} contains a NUL character; expected a file name.")
+    if not path.parent.is_dir():
+        raise ConfigError(f"The output folder {str(path.parent)!r} does not exist.")
+    return path
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -203,6 +233,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise InvalidPatientError(
             [f"{args.patient}: explain takes one patient (a JSON object), got {type(data).__name__}"]
         )
+    _check_output(args.out)
     result = predict(data, model=args.model, language=args.lang)
     out = save(waterfall(result, language=args.lang), args.out)
     print(result.text)
@@ -328,6 +359,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the file system refused a path: a name too long, no permission, a full disk
+        where = f": {exc.filename!r}" if exc.filename is not None else ""
+        print(f"b12risk {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,7 +28,6 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterator
-from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -62,25 +61,36 @@ __all__ = ["BLOCK_ROWS", "LAB_MODES", "iter_blocks", "mask_to_level", "oracle_pr
 #: Rows per generation block; part of the cohort's definition (changing it changes cohorts).
 BLOCK_ROWS = 65_536
 LAB_MODES = ("clinical", "survey")
+#: Most rows a cohort may have: row numbers (the index) are 64-bit integers.
+MAX_ROWS = 2**63 - 1
 
 
 # --------------------------------------------------------------------------- simulation
 
 
 def _check_args(n: object, scenario: object, seed: object, labs: object, kb: Knowledge) -> None:
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise ConfigError(f"The 'n' parameter of simulate must be an int in the range [1, inf). Got {n!r} instead.")
-    if scenario not in kb.scenarios:
+    from b12risk.validation import _is_whole, _show
+
+    if not _is_whole(n) or n < 1:
         raise ConfigError(
-            f"The 'scenario' parameter of simulate must be one of {', '.join(sorted(kb.scenarios))}. Got {scenario!r} instead."
+            f"The 'n' parameter of simulate must be an int in the range [1, inf). Got {_show(n)} instead."
         )
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+    if n > MAX_ROWS:
         raise ConfigError(
-            f"The 'seed' parameter of simulate must be an int in the range [0, inf). Got {seed!r} instead."
+            f"The 'n' parameter of simulate must be at most {MAX_ROWS} (rows are numbered with 64-bit integers). "
+            f"Got {_show(n)} instead."
         )
-    if labs not in LAB_MODES:
+    if not isinstance(scenario, str) or scenario not in kb.scenarios:
         raise ConfigError(
-            f"The 'labs' parameter of simulate must be one of {', '.join(LAB_MODES)}. Got {labs!r} instead."
+            f"The 'scenario' parameter of simulate must be one of {', '.join(sorted(kb.scenarios))}. Got {_show(scenario)} instead."
+        )
+    if not _is_whole(seed) or seed < 0:
+        raise ConfigError(
+            f"The 'seed' parameter of simulate must be an int in the range [0, inf). Got {_show(seed)} instead."
+        )
+    if not isinstance(labs, str) or labs not in LAB_MODES:
+        raise ConfigError(
+            f"The 'labs' parameter of simulate must be one of {', '.join(LAB_MODES)}. Got {_show(labs)} instead."
         )
 
 
@@ -347,6 +357,10 @@ def write_cohort(
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise ConfigError(f"The output file must end in .parquet or .csv. Got {str(path)!r} instead.")
+    if "\0" in str(path):
+        raise ConfigError(f"The output path {str(path)!r} contains a NUL character; expected a file name.")
+    if path.is_dir():
+        raise ConfigError(f"The output {str(path)!r} is a folder; expected a new .parquet or .csv file.")
     kb = load()
     _check_args(n, scenario, seed, labs, kb)
     if not path.parent.is_dir():

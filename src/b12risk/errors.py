@@ -32,6 +32,12 @@ class InvalidPatientError(B12RiskError):
         head = f"{len(self.problems)} problem(s) with the patient input:"
         super().__init__("\n  - ".join([head, *self.problems]))
 
+    def __reduce__(self) -> tuple[type, tuple[list[str]]]:
+        # The default pickling passes the formatted message back to __init__ as
+        # ``problems``; rebuild from the list instead, so the error survives a trip
+        # between processes (a Dask worker to its client) unchanged.
+        return (type(self), (self.problems,))
+
 
 class ModelIntegrityError(B12RiskError):
     """A model artifact failed verification (digest, version or format mismatch)."""

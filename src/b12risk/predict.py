@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -25,8 +26,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from b12risk.errors import ModelIntegrityError
-from b12risk.i18n import check_language, t, t_unit
+from b12risk.errors import ConfigError, ModelIntegrityError
+from b12risk.i18n import LANGUAGES, check_language, t, t_unit
 from b12risk.schema import features
 
 __all__ = ["Contribution", "Prediction", "predict"]
@@ -109,8 +110,10 @@ def _resolve(model: Any) -> _Runtime:
     from b12risk import registry
 
     if isinstance(model, registry.LoadedModel):
-        key: Any = ("loaded", id(model))
-    elif model is None or isinstance(model, str):
+        # Not cached: the check is cheap, and a cache keyed by id() could hand a new
+        # model the runtime of a collected one that had the same address.
+        return _runtime_for(model)
+    if model is None or isinstance(model, str):
         key = ("spec", model or "latest", str(registry.models_dir()))
     else:
         from b12risk.errors import ConfigError
@@ -118,8 +121,7 @@ def _resolve(model: Any) -> _Runtime:
         raise ConfigError(f"model must be None, a version, a path or a LoadedModel; got {type(model).__name__}")
     with _LOCK:
         if key not in _CACHE:
-            loaded = model if isinstance(model, registry.LoadedModel) else registry.load_model(model or "latest")
-            _CACHE[key] = _runtime_for(loaded)
+            _CACHE[key] = _runtime_for(registry.load_model(model or "latest"))
         return _CACHE[key]
 
 
@@ -281,13 +283,14 @@ def predict(
         Compute exact SHAP contributions (skip for speed when only the probability is needed).
     language : {"en", "ar"}
         Language of labels, bands and explanation text.
-    top : int
-        Batch output: how many top contributions to add as columns.
+    top : int, default 3
+        Batch output: how many top contributions to add as columns (0 or more; at most
+        one per field).
 
     Returns
     -------
     Prediction
-        For a dict.
+        For a dict (or any other mapping).
     pandas.DataFrame
         For a list or DataFrame: one row per input row with probability, risk_band,
         information_level, model_version, warnings (and ``top_k_field`` /
@@ -297,11 +300,17 @@ def predict(
     ------
     InvalidPatientError
         Listing every problem of the input at once (for a batch, with row numbers).
+    ConfigError
+        If ``language``, ``top`` or ``model`` is not one of the values described above.
     """
     from b12risk.explain import transform
-    from b12risk.validation import validate
+    from b12risk.validation import _is_whole, _show, validate
 
+    if not isinstance(language, str):
+        raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}; got {_show(language)}")
     check_language(language)
+    if not _is_whole(top) or top < 0:
+        raise ConfigError(f"top must be a whole number >= 0 (contributions per row); got {_show(top)}")
     runtime = _resolve(model)
     v = validate(data)
     frame = v.frame
@@ -315,7 +324,7 @@ def predict(
             base, values = _explain_rows(runtime, frame, Xt, affine)
     prob = 1.0 / (1.0 + np.exp(-z))
     bands = _band(prob, runtime.bands)
-    single = isinstance(data, dict)
+    single = isinstance(data, Mapping)  # as validate() reads it: one patient
     if single:
         p = float(prob[0])
         label = t(str(bands[0]), language)
@@ -355,8 +364,9 @@ def predict(
         out.insert(0, "id", v.ids)
     if explain:
         names = np.array(list(features()))
+        top = min(int(top), values.shape[1])
         order = np.argsort(-np.abs(values), axis=1)[:, :top]
-        for k in range(min(top, values.shape[1])):
+        for k in range(top):
             out[f"top{k + 1}_field"] = names[order[:, k]]
             out[f"top{k + 1}_log_odds"] = np.take_along_axis(values, order[:, k : k + 1], axis=1)[:, 0]
     return out

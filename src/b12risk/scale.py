@@ -150,20 +150,39 @@ def _kind(path: Path, table: tuple[tuple[str, str], ...], role: str) -> str:
 
 
 def _check_chunk_rows(chunk_rows: object) -> int:
-    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int | np.integer) or chunk_rows < 1:
+    from b12risk.validation import _is_whole, _show
+
+    if not _is_whole(chunk_rows) or chunk_rows < 1:
         raise ConfigError(
-            f"The 'chunk_rows' parameter of score_file must be an int in the range [1, inf). Got {chunk_rows!r} instead."
+            f"The 'chunk_rows' parameter of score_file must be an int in the range [1, inf). "
+            f"Got {_show(chunk_rows)} instead."
         )
     return int(chunk_rows)
 
 
+def _check_path(path: object, role: str) -> Path:
+    """``path`` as a Path, if it can name a file: a str or path-like without NUL."""
+    from b12risk.validation import _repr
+
+    if not isinstance(path, str | os.PathLike):
+        raise ConfigError(f"The {role} must be a str or path-like file name. Got {_repr(path)} instead.")
+    text = os.fspath(path)
+    if not isinstance(text, str) or "\0" in text:
+        raise ConfigError(f"The {role} path {_repr(text)} is not a file name (bytes, or it contains a NUL).")
+    return Path(text)
+
+
 def _check_input(path: Path) -> str:
     kind = _kind(path, _INPUTS, "input")
-    if path.is_dir():
+    try:
+        folder, file = path.is_dir(), path.is_file()
+    except OSError as exc:  # a name too long, a loop of links ...
+        raise ConfigError(f"Cannot read the input file {str(path)!r}: {exc.strerror}.") from None
+    if folder:
         raise ConfigError(
             f"The input {str(path)!r} is a folder; expected one CSV or Parquet file (score a folder with --scheduler)."
         )
-    if not path.is_file():
+    if not file:
         raise ConfigError(f"The input file {str(path)!r} does not exist; expected a CSV or Parquet file of patients.")
     return kind
 
@@ -304,10 +323,41 @@ def _open_source(path: Path, kind: str) -> _Source:
             reader.close()
     except (pa.ArrowInvalid, OSError) as exc:
         raise ConfigError(f"Cannot read {str(path)!r} as {kind}: {str(exc).splitlines()[0]}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"Cannot read {str(path)!r} as {kind}: its column names are not UTF-8 text (byte {exc.start})"
+        ) from None
+    _check_columns(path, kind, names)
     skipped = [n for n in names if _skipped(n)]
     if skipped:
         log.info("not reading %s from %s (simulator truth or index columns)", ", ".join(skipped), path)
     return _Source(path, kind, [n for n in names if not _skipped(n)], skipped, rows)
+
+
+def _check_columns(path: Path, kind: str, names: list[str]) -> None:
+    """Problems of the whole input, found before any row is read: a column named twice
+    (which a table cannot hold), or ids that no output file could hold."""
+    from collections import Counter
+
+    problems = [
+        f"{path}: column {name!r} appears {count} times; give each field once"
+        for name, count in Counter(names).items()
+        if count > 1
+    ]
+    if kind == "parquet" and not problems:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(path)
+        for name in _id_columns(names):
+            t = schema.field(name).type
+            if pa.types.is_dictionary(t):
+                t = t.value_type
+            binary = pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
+            if pa.types.is_nested(t) or binary:  # a CSV output cannot hold these, nor show them
+                problems.append(f"{path}: field {name!r}: expected ids as text or numbers, got a column of {t}")
+    if problems:
+        raise InvalidPatientError(problems)
 
 
 def _drop_first(batches: Iterable[Any], rows: int) -> Iterator[Any]:
@@ -419,17 +469,10 @@ def _bisect(frame: pd.DataFrame) -> dict[Any, list[str]]:
     return {}
 
 
-class _InputError(InvalidPatientError):
-    """An InvalidPatientError that survives pickling (from a Dask worker to the client)."""
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.problems,))
-
-
 def _rejected(frame: pd.DataFrame, exc: InvalidPatientError) -> dict[Any, list[str]]:
     rows, general = _by_row(exc.problems, frame.index)
     if general:
-        raise _InputError(general)
+        raise InvalidPatientError(general)
     if rows and all(label in frame.index for label in rows):
         return rows
     return _bisect(frame)
@@ -722,13 +765,15 @@ def score_file(
     Raises
     ------
     ConfigError
-        The input is missing or not CSV/Parquet, the output exists or has another
-        suffix, ``chunk_rows`` is not a positive int, the input is empty, or a resume
-        does not match the interrupted run. Each message names the path and what is
-        expected.
+        The input is missing, unreadable or not CSV/Parquet, the output exists or has
+        another suffix, a path is not a file name (not a str or path-like, or with a
+        NUL) or the file system refuses it, ``chunk_rows`` is not a positive int, the
+        input is empty, or a resume does not match the interrupted run. Each message
+        names the path and what is expected.
     InvalidPatientError
-        A problem of the whole input rather than of rows (an unknown column); the
-        output and its parts folder are not written.
+        A problem of the whole input rather than of rows (an unknown column, a column
+        named twice, ids in a nested or binary Parquet column); the output and its
+        parts folder are not written.
     B12RiskError
         If the rows read differ from the rows scored plus the rows rejected (a bug).
 
@@ -747,14 +792,17 @@ def score_file(
     from b12risk.predict import _resolve
 
     started = time.perf_counter()
-    src, out = Path(input), Path(output)
+    src, out = _check_path(input, "input"), _check_path(output, "output")
     model = str(model) if isinstance(model, os.PathLike) else model
     chunk_rows = _check_chunk_rows(chunk_rows)
     in_kind = _check_input(src)
     out_kind = _kind(out, _OUTPUTS, "output")
     runtime = _resolve(model)
     parts = _parts_dir(out)
-    state = _begin(out, parts, _identity(src, runtime, explain), resume)
+    try:
+        state = _begin(out, parts, _identity(src, runtime, explain), resume)
+    except OSError as exc:  # a name too long, no permission ...
+        raise ConfigError(f"Cannot write the output {str(out)!r}: {exc.strerror}.") from None
     spent = float(state["seconds"])
 
     def save() -> None:
@@ -1011,12 +1059,13 @@ def simulate(
     dd = _require_dask()
     from b12risk.cohort import BLOCK_ROWS, _check_args, iter_blocks
     from b12risk.knowledge import load
+    from b12risk.validation import _is_whole
 
     _check_args(n, scenario, seed, labs, load())
     blocks = -(-n // BLOCK_ROWS)
     if npartitions is None:
         npartitions = blocks
-    if isinstance(npartitions, bool) or not isinstance(npartitions, int | np.integer) or not 1 <= npartitions <= blocks:
+    if not _is_whole(npartitions) or not 1 <= npartitions <= blocks:
         raise ConfigError(
             f"The 'npartitions' parameter of simulate must be an int in the range [1, {blocks}] "
             f"(the number of {BLOCK_ROWS}-row blocks in {n} rows). Got {npartitions!r} instead."
@@ -1078,8 +1127,8 @@ def score_with_dask(
     Raises
     ------
     ConfigError
-        Dask is missing, the input is missing or has another suffix, or the output
-        exists or is not ``.parquet``.
+        Dask is missing, the input is missing or has another suffix, the output
+        exists or is not ``.parquet``, or no scheduler answers at ``scheduler``.
     InvalidPatientError
         A problem of the whole input rather than of rows (an unknown column).
     """
@@ -1102,9 +1151,18 @@ def score_with_dask(
             f"The output {out!r} already exists; expected a new path (delete it or choose another output)."
         )
     loaded = _loaded(model)
+    try:
+        client = Client(scheduler)
+    except (ValueError, OSError) as exc:  # a malformed address, or no scheduler answering there
+        from b12risk.validation import _repr
+
+        raise ConfigError(
+            f"Cannot connect to the Dask scheduler {_repr(scheduler)}: {str(exc).splitlines()[0]}; "
+            "expected an address such as tcp://10.0.0.5:8786"
+        ) from None
     target = out if remote_out else str(_temporary(Path(out)))
     try:
-        with Client(scheduler):
+        with client:
             if kind == "parquet":
                 # one partition per row group: a cohort file's blocks of 65,536 rows
                 ddf = dd.read_parquet(src, split_row_groups=True)

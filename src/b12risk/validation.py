@@ -34,6 +34,7 @@ b12risk.errors.InvalidPatientError: 2 problem(s) with the patient input:
 
 from __future__ import annotations
 
+import decimal
 import difflib
 import math
 import numbers
@@ -178,8 +179,7 @@ def _num(x: Any, digits: int = 6) -> str:
     try:
         x = float(x)
     except (OverflowError, TypeError, ValueError):
-        text = repr(x)
-        return text if len(text) <= 60 else text[:57] + "..."
+        return _repr(x)
     if not math.isfinite(x):
         return str(x)
     if x == int(x) and abs(x) < 1e15:
@@ -188,11 +188,21 @@ def _num(x: Any, digits: int = 6) -> str:
     return str(int(rounded)) if rounded == int(rounded) and abs(rounded) < 1e15 else repr(rounded)
 
 
+def _repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters; never raises."""
+    try:
+        text = repr(value)
+    except Exception:  # an int beyond Python's digit limit for text, or a __repr__ that fails
+        if isinstance(value, int):
+            return f"<an integer of {math.floor(value.bit_length() * math.log10(2)) + 1} digits>"
+        return f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _show(value: Any) -> str:
     if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
         return _num(value)
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return _repr(value)
 
 
 def _got(value: Any) -> str:
@@ -216,7 +226,11 @@ def _suggest(name: str, rules: _Rules) -> str:
 
 
 def _unknown(name: Any, value: Any, rules: _Rules, where: str = "value") -> str:
-    return f"unknown field {str(name)!r} ({where} {_show(value)}){_suggest(str(name), rules)}"
+    try:
+        text = str(name)
+    except Exception:  # an int key beyond Python's digit limit for text, or a __str__ that fails
+        text = _repr(name)
+    return f"unknown field {_repr(text)} ({where} {_show(value)}){_suggest(text, rules)}"
 
 
 # --------------------------------------------------------------------------- one column
@@ -250,31 +264,39 @@ def _wrong_type(fld: _Field, value: Any) -> str:
 
 
 def _one_number(fld: _Field, value: Any) -> float | None:
-    """The value as a float, or None when its type is wrong (bools, text, containers)."""
+    """The value as a float, or None when its type is wrong (bools, text, containers, durations)."""
     if isinstance(value, bool | np.bool_):
         return float(value) if fld.kind == "binary" else None
-    if isinstance(value, numbers.Real | Decimal):
+    if isinstance(value, numbers.Real | Decimal) and not isinstance(value, np.timedelta64):
         try:
             return float(value)
         except OverflowError:
             return math.inf if value > 0 else -math.inf
+        except (TypeError, ValueError):  # a number type that will not be a float
+            return None
     return None
+
+
+def _is_whole(value: Any) -> bool:
+    """An integer, not a bool, nor numpy's timedelta64 (which numpy files under the integers)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.timedelta64)
 
 
 def _as_floats(fld: _Field, col: pd.Series) -> np.ndarray | None:
     """Whole-column conversion for cleanly typed columns; None sends the column element by element."""
     dtype = col.dtype
-    if is_bool_dtype(dtype):
-        return col.to_numpy(dtype=np.float64, na_value=np.nan, copy=True) if fld.kind == "binary" else None
-    if is_numeric_dtype(dtype) and not is_complex_dtype(dtype):
-        return col.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-    if is_object_dtype(dtype):
-        accepted = (_NUMBERS | {"boolean"}) if fld.kind == "binary" else _NUMBERS
-        if infer_dtype(col, skipna=True) in accepted:
-            try:
-                return col.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-            except (TypeError, ValueError, OverflowError):
-                return None
+    with np.errstate(over="ignore"):  # long doubles beyond float64 become inf, rejected as impossible
+        if is_bool_dtype(dtype):
+            return col.to_numpy(dtype=np.float64, na_value=np.nan, copy=True) if fld.kind == "binary" else None
+        if is_numeric_dtype(dtype) and not is_complex_dtype(dtype):
+            return col.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        if is_object_dtype(dtype):
+            accepted = (_NUMBERS | {"boolean"}) if fld.kind == "binary" else _NUMBERS
+            if infer_dtype(col, skipna=True) in accepted:
+                try:
+                    return col.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+                except (TypeError, ValueError, OverflowError):
+                    return None
     return None
 
 
@@ -312,7 +334,7 @@ def _category_codes(fld: _Field, value: Any, lookup: dict[str, int]) -> tuple[in
         return -1, _wrong_type(fld, value)
     code = lookup.get(value.strip().lower(), -1)
     if code < 0:
-        return -1, f"field {fld.name!r}: {value!r} is not one of {', '.join(fld.categories)}"
+        return -1, f"field {fld.name!r}: {_repr(value)} is not one of {', '.join(fld.categories)}"
     return code, None
 
 
@@ -341,7 +363,16 @@ def _check_category(fld: _Field, col: pd.Series) -> _Checked:
 
 
 def _check_column(fld: _Field, col: pd.Series) -> _Checked:
-    return _check_category(fld, col) if fld.kind == "categorical" else _check_number(fld, col)
+    try:
+        return _check_category(fld, col) if fld.kind == "categorical" else _check_number(fld, col)
+    except decimal.InvalidOperation:
+        # A signalling NaN Decimal: pandas cannot even ask whether it is missing. Name
+        # each one as a value of the wrong type and check the rest of the column.
+        raw = col.to_numpy(dtype=object)
+        snan = np.array([isinstance(v, Decimal) and v.is_snan() for v in raw], dtype=bool)
+        rest = _check_column(fld, pd.Series(np.where(snan, None, raw), index=col.index, dtype=object))
+        rest.bad += [(int(p), _wrong_type(fld, raw[p])) for p in np.flatnonzero(snan)]
+        return rest
 
 
 # --------------------------------------------------------------------------- from columns to the frame
@@ -534,7 +565,10 @@ def _from_frame(df: pd.DataFrame, rules: _Rules) -> Validated:
         fld = rules.fields.get(name) if isinstance(name, str) else None
         if fld is None:
             col = df.iloc[:, j]
-            filled = col[col.notna()]
+            try:
+                filled = col[col.notna()]
+            except decimal.InvalidOperation:  # a signalling NaN Decimal
+                filled = col
             first = filled.iloc[0] if len(filled) else None
             problems.append((-1, j, _unknown(name, first, rules, where="a column; first value")))
             continue
