@@ -14,6 +14,7 @@ from b12risk.errors import (
     InvalidPatientError,
     KnowledgeError,
     ModelIntegrityError,
+    ModelWriteError,
     ReleaseGateError,
 )
 from b12risk.predict import Prediction, predict
@@ -26,6 +27,7 @@ __all__ = [
     "InvalidPatientError",
     "KnowledgeError",
     "ModelIntegrityError",
+    "ModelWriteError",
     "Prediction",
     "ReleaseGateError",
     "__version__",

@@ -1,6 +1,11 @@
-"""Exception classes. Each subclasses ``ValueError`` so callers may catch either."""
+"""Exception classes. Each subclasses ``ValueError`` so callers may catch either.
+
+:class:`ModelWriteError` is also an :class:`OSError`, carrying ``errno`` and ``filename``.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "B12RiskError",
@@ -8,6 +13,7 @@ __all__ = [
     "InvalidPatientError",
     "KnowledgeError",
     "ModelIntegrityError",
+    "ModelWriteError",
     "ReleaseGateError",
 ]
 
@@ -41,6 +47,32 @@ class InvalidPatientError(B12RiskError):
 
 class ModelIntegrityError(B12RiskError):
     """A model artifact failed verification (digest, version or format mismatch)."""
+
+
+class ModelWriteError(ModelIntegrityError, OSError):
+    """Saving a version failed in the file system: full disk, unwritable folder, ...
+
+    Both a :class:`~b12risk.errors.ModelIntegrityError` (so ``except B12RiskError``
+    and the command line report it as one line) and an :class:`OSError` carrying the
+    ``errno`` and ``filename`` of the operation that failed (so code that handles
+    file-system errors still does). The message names the models folder, the step
+    that failed, the cause and what to do; no version folder was created.
+    """
+
+    def __init__(self, message: str, *, errno: int | None = None, filename: str | None = None):
+        super().__init__(message)
+        self.errno = errno
+        self.filename = filename
+
+    def __str__(self) -> str:  # not OSError's "[Errno n] ..." form: the message says it all
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.args[0],), {"errno": self.errno, "filename": self.filename})
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.errno = state["errno"]
+        self.filename = state["filename"]
 
 
 class ReleaseGateError(B12RiskError):

@@ -15,7 +15,10 @@ Each released model lives in its own folder ``b12risk-<MAJOR.MINOR.PATCH>/`` und
 A folder is written under a temporary name ``.tmp-<random>`` and renamed into place
 only when complete, so a reader never sees half a model; a ``.tmp-*`` folder left by
 a killed process is ignored by :func:`list_models` and never loaded. Versions are
-immutable: saving an existing version raises.
+immutable: saving an existing version raises. A save that the file system refuses (a
+full disk, a read-only or unwritable folder, a file size limit) raises
+:class:`ModelWriteError`, naming the folder, the step and the cause, and leaves no
+version folder behind.
 
 :func:`load_model` checks, in this order, the format number, the metadata digest, the
 digest of every listed file and the scikit-learn version, and only then lets skops
@@ -45,8 +48,10 @@ True
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import logging
 import os
 import platform
 import re
@@ -58,12 +63,13 @@ from pathlib import Path
 from typing import Any
 
 from b12risk._version import __version__
-from b12risk.errors import ConfigError, ModelIntegrityError
+from b12risk.errors import B12RiskError, ConfigError, ModelIntegrityError, ModelWriteError
 
 __all__ = [
     "FORMAT",
     "TRUSTED_TYPES",
     "LoadedModel",
+    "ModelWriteError",
     "describe",
     "list_models",
     "load_model",
@@ -115,6 +121,8 @@ CARD_FILE = "MODEL_CARD.md"
 METADATA_FILE = "metadata.json"
 REQUIRED_FILES = (MODEL_FILE, CARD_FILE)
 RESERVED_KEYS = frozenset({"format", "version", "released", "created", "versions", "files", "metadata_sha256"})
+
+log = logging.getLogger(__name__)
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
@@ -393,29 +401,104 @@ def save_model(
     meta["metadata_sha256"] = _metadata_digest(meta)
     text = json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = root / f"{TMP_PREFIX}{secrets.token_hex(8)}"
-    tmp.mkdir()
+    files = {MODEL_FILE: payload, CARD_FILE: card, **extra_files, METADATA_FILE: text.encode()}
+    tmp: Path | None = None
+    step = "creating the models folder"
     try:
-        _write_file(tmp / MODEL_FILE, payload)
-        _write_file(tmp / CARD_FILE, card)
-        for name, data in extra_files.items():
+        root.mkdir(parents=True, exist_ok=True)
+        step = "creating a temporary folder"
+        tmp = root / f"{TMP_PREFIX}{secrets.token_hex(8)}"
+        tmp.mkdir()
+        for name, data in files.items():  # metadata.json last: it vouches for the others
+            step = f"writing {name}"
             _write_file(tmp / name, data)
-        _write_file(tmp / METADATA_FILE, text.encode())
+        step = "flushing the new folder to disk"
         _fsync_dir(tmp)
         if final.exists():  # another process may have saved this version meanwhile
             raise _exists_error(version, final)
+        step = f"renaming {tmp.name} to {final.name}"
         try:
             os.rename(tmp, final)
         except OSError:
             if final.exists():
                 raise _exists_error(version, final) from None
             raise
-        _fsync_dir(root)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException as exc:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, B12RiskError):
+            raise _write_error(exc, version=version, root=root, step=step, leftover=tmp) from exc
         raise
+    try:  # the version is complete and in place; this only makes the rename durable sooner
+        _fsync_dir(root)
+    except OSError as exc:
+        log.warning("saved %s, but flushing the folder %s to disk failed: %s", final, root, exc)
     return final
+
+
+#: What a failed write means and what to do, by errno.
+_WRITE_CAUSES: dict[int, str] = {
+    errno.ENOSPC: "the disk is full (no space left on device); free some space or save to another folder",
+    errno.EDQUOT: "the disk quota is exceeded; free some space or save to another folder",
+    errno.EFBIG: (
+        "a file is larger than this process may write (file size limit, see 'ulimit -f'); "
+        "raise the limit or save from a process without it"
+    ),
+    errno.EACCES: (
+        "permission denied: the models folder is not writable; make it writable or save to another "
+        "folder (--models, or the B12RISK_MODELS variable)"
+    ),
+    errno.EPERM: (
+        "operation not permitted: the models folder is not writable; make it writable or save to another "
+        "folder (--models, or the B12RISK_MODELS variable)"
+    ),
+    errno.EROFS: (
+        "the models folder is on a read-only file system; save to another folder (--models, or the "
+        "B12RISK_MODELS variable)"
+    ),
+}
+
+
+def _write_error(exc: OSError, *, version: str, root: Path, step: str, leftover: Path | None) -> ModelWriteError:
+    code = exc.errno
+    cause = _WRITE_CAUSES.get(code) if code is not None else None
+    if cause is None:
+        cause = exc.strerror or str(exc) or type(exc).__name__
+    name = errno.errorcode.get(code, "") if code is not None else ""
+    outside = exc.filename is not None and not Path(os.fsdecode(exc.filename)).is_relative_to(root)
+    where = f" at {os.fsdecode(exc.filename)}" if outside else ""  # e.g. a parent folder of the root
+    message = (
+        f"could not save model version {version} in {root}: {step} failed{where}: {cause}"
+        f"{f' [{name}]' if name else ''}. Nothing was saved: no {PREFIX}{version} folder was created"
+    )
+    if leftover is not None and leftover.exists():
+        message += f"; the temporary folder {leftover.name} could not be removed (it is ignored and never loaded)"
+    return ModelWriteError(message, errno=code, filename=exc.filename)
+
+
+def _check_can_save(version: str, root: str | os.PathLike[str] | None) -> Path:
+    """Fail early, before hours of work, if ``version`` could not be saved into ``root``.
+
+    Raises the error :func:`save_model` would raise for an existing version, and
+    :class:`ModelWriteError` if a folder cannot be created in ``root`` (created if
+    missing). Returns the root. A full disk is not detected here.
+    """
+    version = _check_version(version)
+    root = _root(root)
+    final = root / f"{PREFIX}{version}"
+    step = "creating the models folder"
+    probe: Path | None = None
+    try:
+        if final.exists():
+            raise _exists_error(version, final)
+        root.mkdir(parents=True, exist_ok=True)
+        step = "creating a temporary folder"
+        probe = root / f"{TMP_PREFIX}{secrets.token_hex(8)}"
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as exc:
+        raise _write_error(exc, version=version, root=root, step=step, leftover=probe) from exc
+    return root
 
 
 # --------------------------------------------------------------------------- reading

@@ -668,9 +668,7 @@ def train(
     kb = load()
     version = version or (cfg.version if cfg.version != "auto" else _next_version(root))
     registry._check_version(version)
-    existing = (Path(root) if root is not None else registry.models_dir()) / f"{registry.PREFIX}{version}"
-    if existing.exists():  # fail before the work, not after it
-        raise registry._exists_error(version, existing)
+    registry._check_can_save(version, root)  # an existing version or an unwritable folder: fail before the work
     t_start = time.perf_counter()
     frame = training_cohort(cfg, progress=progress)
     model, fit_info = _fit(cfg, frame, progress=progress)
