@@ -366,7 +366,11 @@ def predict(
         names = np.array(list(features()))
         top = min(int(top), values.shape[1])
         order = np.argsort(-np.abs(values), axis=1)[:, :top]
+        ranked = np.take_along_axis(values, order, axis=1)
+        columns: dict[str, Any] = {}
         for k in range(top):
-            out[f"top{k + 1}_field"] = names[order[:, k]]
-            out[f"top{k + 1}_log_odds"] = np.take_along_axis(values, order[:, k : k + 1], axis=1)[:, 0]
+            columns[f"top{k + 1}_field"] = names[order[:, k]]
+            columns[f"top{k + 1}_log_odds"] = ranked[:, k]
+        if columns:  # added at once: one column at a time fragments a wide frame
+            out = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
     return out
