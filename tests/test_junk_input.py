@@ -1099,21 +1099,8 @@ def test_load_config_takes_a_junk_dict_or_names_the_key(junk, data):
 
 
 def _as_toml(value: Any) -> Any:
-    """The value TOML can hold: itself, or its text."""
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, numbers.Integral) and not isinstance(value, np.timedelta64):
-        return int(value)
-    if isinstance(value, float | np.floating) and not isinstance(value, np.longdouble):
-        return float(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list | tuple):
-        return [_as_toml(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _as_toml(v) for k, v in value.items()}
-    with any_digits():
-        return str(value)
+    """The value TOML can hold: itself, or its text (TOML has no null: None becomes text)."""
+    return _plain(value, null=False)
 
 
 def _toml(value: Any) -> str:
@@ -1209,7 +1196,13 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 
 def _as_json(value: Any) -> Any:
     """The value JSON can hold: itself, or its text."""
-    if value is None or isinstance(value, bool | str):
+    return _plain(value, null=True)
+
+
+def _plain(value: Any, *, null: bool) -> Any:
+    """``value`` as plain Python data (bool, int, float, str, list, dict with str keys, and
+    None when ``null``); anything else as its text."""
+    if (value is None and null) or isinstance(value, bool | str):
         return value
     if isinstance(value, np.bool_):
         return bool(value)
@@ -1218,9 +1211,9 @@ def _as_json(value: Any) -> Any:
     if isinstance(value, float | np.floating) and not isinstance(value, np.longdouble):
         return float(value)
     if isinstance(value, list | tuple):
-        return [_as_json(v) for v in value]
+        return [_plain(v, null=null) for v in value]
     if isinstance(value, dict):
-        return {str(k): _as_json(v) for k, v in value.items()}
+        return {str(k): _plain(v, null=null) for k, v in value.items()}
     with any_digits():
         return str(value)
 
