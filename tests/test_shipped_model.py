@@ -22,10 +22,39 @@ def shipped():
     return registry.load_model("latest", root=ROOT / "models")
 
 
+#: Edits to seeds/ since a shipped model was trained that change input checking only, never
+#: what the simulator draws, as (file, line now, line then). Undoing them must give back the
+#: knowledge fingerprint the model recorded, so nothing else can have changed unnoticed.
+INPUT_ONLY_CHANGES = {
+    "1.0.0": [
+        (
+            "biomarkers.toml",
+            'plausible = { low = 1.0, high = 250000.0, unit = "pmol/L", source = "NHANES 2001-2002 reports up to '
+            "177,562 pmol/L (after B12 injections; assays dilute beyond their 1,476 pmol/L range); 250,000 is about a "
+            'whole 1,000 ug injection in 3 L of plasma. Above training_range warns" }',
+            'plausible = { low = 1.0, high = 20000.0, unit = "pmol/L", source = "beyond any assay measuring range" }',
+        )
+    ]
+}
+
+
 def test_the_committed_default_model_verifies_and_passed_its_gate(shipped):
     report = registry.verify("latest", root=ROOT / "models")
-    assert report["ok"] and report["knowledge_fingerprint"]["matches"]
+    assert report["ok"]
+    assert report["knowledge_fingerprint"]["matches"] == (shipped.version not in INPUT_ONLY_CHANGES)
     assert shipped.released and shipped.metadata["gate"]["passed"]
+
+
+def test_the_knowledge_changed_since_training_only_where_recorded(shipped, tmp_path):
+    from b12risk.knowledge import load, seeds_dir
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_dir(), seeds)
+    for name, now, then in INPUT_ONLY_CHANGES.get(shipped.version, []):
+        text = (seeds / name).read_text()
+        assert text.count(now) == 1, (name, now)
+        (seeds / name).write_text(text.replace(now, then))
+    assert load(seeds).fingerprint == shipped.metadata["knowledge_fingerprint"]
 
 
 @pytest.fixture(scope="module")
@@ -66,5 +95,10 @@ def test_the_wheel_carries_the_model_seeds_and_config(tmp_path):
         f"b12risk/models/b12risk-{version}/metadata.json",
         "b12risk/seeds/causes.toml",
         "b12risk/configs/default.toml",
+        "b12risk/nhanes/variables.toml",
+        "b12risk/nhanes/outcomes.toml",
+        "b12risk/data/nhanes/SHA256SUMS",
+        "b12risk/data/nhanes/DEMO_C.csv.xz",
+        "b12risk/data/nhanes/L06MH_C.XPT.xz",
     ):
         assert needed in names, needed

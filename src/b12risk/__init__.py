@@ -17,6 +17,7 @@ from b12risk.errors import (
     ModelWriteError,
     ReleaseGateError,
 )
+from b12risk.nhanes.validation import validate
 from b12risk.predict import Prediction, predict
 from b12risk.registry import load_model
 from b12risk.training import train
@@ -35,4 +36,5 @@ __all__ = [
     "predict",
     "simulate",
     "train",
+    "validate",
 ]

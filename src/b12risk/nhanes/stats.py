@@ -21,7 +21,6 @@ import math
 import warnings
 
 import numpy as np
-from scipy.stats import norm, rankdata
 
 __all__ = [
     "auroc_delong",
@@ -74,6 +73,8 @@ def auroc_delong(y: np.ndarray, score: np.ndarray, level: float = 0.95) -> tuple
     auroc, lo, hi : float
         NaN when ``y`` has a single class.
     """
+    from scipy.stats import norm, rankdata
+
     yv = np.asarray(y).astype(bool)
     s = np.asarray(score, dtype=np.float64)
     pos, neg = s[yv], s[~yv]

@@ -97,6 +97,28 @@ class ExternalValidation:
         paths.append(path)
         return paths
 
+    def summary_text(self) -> str:
+        """A plain-text summary: AUROC (95% CI) of each scorer and the model's O/E, per group."""
+        lines = [f"b12risk {self.model_version} on real US adults (NHANES); AUROC unweighted (DeLong 95% CI)"]
+        for group in ("2001-2004", "2011-2012"):
+            t = self.performance[self.performance["group"] == group]
+            if t.empty:
+                continue
+            lines.append(f"\n{group}")
+            for (outcome, level), cell in t.groupby(["outcome", "level"], sort=False):
+                parts = [
+                    f"{r.scorer} {r.auroc:.3f} ({r.auroc_lo:.3f}-{r.auroc_hi:.3f})"
+                    for r in cell.itertuples(index=False)
+                ]
+                model = cell[cell["scorer"] == "model"]
+                oe = f"; model O/E {model['oe'].iloc[0]:.2f}" if not model.empty else ""
+                lines.append(
+                    f"  {outcome} @ {level} (n {cell['n'].iloc[0]}, events {cell['events'].iloc[0]}): "
+                    + ", ".join(parts)
+                    + oe
+                )
+        return "\n".join(lines)
+
     def headline(self, group: str = "2001-2004") -> pd.DataFrame:
         """AUROC per outcome x level (rows) and scorer (columns) for one group."""
         t = self.performance[self.performance["group"] == group]
