@@ -14,8 +14,7 @@ import pandas as pd
 import pytest
 
 from b12risk.errors import ConfigError, KnowledgeError
-from b12risk.nhanes import CYCLES, data_dir, load_adults, model_columns, read_table, verify_shipped
-from b12risk.nhanes import stats
+from b12risk.nhanes import CYCLES, data_dir, load_adults, model_columns, read_table, stats, verify_shipped
 from b12risk.nhanes.adapter import mapping
 from b12risk.nhanes.egfr import ckd_epi_2021
 
@@ -97,7 +96,9 @@ def test_refused_and_dont_know_codes_never_become_numbers(adults):
     assert len(coded) > 0 and adults.loc[coded, "supplement_use"].isna().all()
     rx = raw("RXQ_RX_C")
     ppi_unknown_days = rx[(rx["RXDDRUG"] == "OMEPRAZOLE") & (rx["RXDDAYS"] == 99999)]["SEQN"]
-    only = [s for s in ppi_unknown_days if (rx[(rx.SEQN == s) & rx.RXDDRUG.str.contains("PRAZOLE", na=False)]).shape[0] == 1]
+    only = [
+        s for s in ppi_unknown_days if (rx[(rx.SEQN == s) & rx.RXDDRUG.str.contains("PRAZOLE", na=False)]).shape[0] == 1
+    ]
     only = [s for s in only if s in cycle(adults, "2003-2004").index]
     assert only and adults.loc[only, "ppi_years"].isna().all()
     for col in ("ppi_years", "metformin_years", "h2_blocker_years"):

@@ -1,0 +1,249 @@
+"""External validation on NHANES: reference outcomes, survey statistics, the validation run and its CLI."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from b12risk import registry
+from b12risk.metrics import calibration_intercept_slope, net_benefit
+from b12risk.nhanes import load_adults, stats
+from b12risk.nhanes.outcomes import OUTCOMES
+from b12risk.nhanes.validation import SCORERS, _shown, evaluable_levels, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------- outcomes
+
+OUTCOME_CASES = [
+    # (outcome, row, defined, event)
+    ("low_b12", {"serum_b12_pmol_l": 147.9}, True, True),
+    ("low_b12", {"serum_b12_pmol_l": 148.0}, True, False),
+    ("low_b12", {"serum_b12_pmol_l": np.nan}, False, False),
+    ("low_b12_raised_mma", {"serum_b12_pmol_l": 120.0, "mma_umol_l": 0.272}, True, True),
+    ("low_b12_raised_mma", {"serum_b12_pmol_l": 120.0, "mma_umol_l": 0.271}, True, False),
+    ("low_b12_raised_mma", {"serum_b12_pmol_l": 120.0, "mma_umol_l": np.nan}, False, False),
+    ("raised_mma", {"mma_umol_l": 0.5, "egfr_ml_min": 60.0}, True, True),
+    ("raised_mma", {"mma_umol_l": 0.5, "egfr_ml_min": 59.9}, False, False),
+    ("raised_mma", {"mma_umol_l": 0.2, "egfr_ml_min": 90.0}, True, False),
+    ("raised_mma", {"mma_umol_l": 0.5, "egfr_ml_min": np.nan}, False, False),
+]
+
+
+@pytest.mark.parametrize(("name", "row", "defined", "event"), OUTCOME_CASES)
+def test_outcome_definitions(name, row, defined, event):
+    got_defined, got_event = OUTCOMES[name].evaluate(pd.DataFrame([row]))
+    assert (bool(got_defined[0]), bool(got_event[0])) == (defined, event)
+
+
+def test_every_outcome_names_its_source_and_hides_what_it_is_built_from():
+    for outcome in OUTCOMES.values():
+        assert outcome.source and outcome.label_ar and outcome.uses
+        for level in evaluable_levels(outcome):
+            assert not set(outcome.uses) & set(_shown(level, outcome))
+
+
+def test_levels_that_would_be_circular_or_unseen_are_skipped():
+    assert evaluable_levels(OUTCOMES["low_b12"]) == ["risk_factors"]
+    assert evaluable_levels(OUTCOMES["cb12_low"]) == ["risk_factors"]
+    assert evaluable_levels(OUTCOMES["raised_mma"]) == ["risk_factors", "serum_b12", "full_panel"]
+    shown = _shown("full_panel", OUTCOMES["raised_mma"])
+    assert "serum_b12_pmol_l" in shown and "hcy_umol_l" in shown and "mma_umol_l" not in shown
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+@pytest.fixture(scope="module")
+def scored():
+    rng = np.random.default_rng(7)
+    n = 3000
+    x = rng.normal(size=n)
+    p = 1 / (1 + np.exp(-(x - 2.5)))
+    y = (rng.random(n) < p).astype(int)
+    w = rng.integers(1, 4, size=n).astype(float)
+    return y, p, x, w
+
+
+def test_delong_auroc_equals_the_rank_auroc_and_its_interval_covers_it(scored):
+    y, _p, x, _w = scored
+    auc, lo, hi = stats.auroc_delong(y, x)
+    assert auc == pytest.approx(roc_auc_score(y, x), abs=1e-12)
+    assert lo < auc < hi
+    # Standard error shrinks as 1/sqrt(n): half the rows, a wider interval by about sqrt(2).
+    _, lo2, hi2 = stats.auroc_delong(y[::2], x[::2])
+    assert 1.2 < (hi2 - lo2) / (hi - lo) < 1.7
+
+
+def test_weights_act_as_repeated_rows(scored):
+    y, p, x, w = scored
+    reps = w.astype(int)
+    y_r, p_r, x_r = np.repeat(y, reps), np.repeat(p, reps), np.repeat(x, reps)
+    assert stats.weighted_share(y, w) == pytest.approx(y_r.mean())
+    assert stats.weighted_quantile(x, w, 0.5) == pytest.approx(np.quantile(x_r, 0.5, method="inverted_cdf"))
+    cal = stats.weighted_calibration(y, p, w)
+    a, b = calibration_intercept_slope(y_r, p_r)
+    assert (cal["intercept"], cal["slope"]) == pytest.approx((a, b), abs=1e-6)
+    assert cal["oe"] == pytest.approx(y_r.mean() / p_r.mean())
+    t = np.array([0.05, 0.1, 0.2])
+    assert stats.weighted_net_benefit(y, p, w, t) == pytest.approx(net_benefit(y_r, p_r, t))
+    assert stats.weighted_auroc(y, x, w) == pytest.approx(roc_auc_score(y_r, x_r))
+
+
+# --------------------------------------------------------------------------- the validation run
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return registry.load_model("latest", root=ROOT / "models")
+
+
+@pytest.fixture(scope="module")
+def result(shipped):
+    return validate(shipped, cycles=["2011-2012"], simulated_n=20_000, seed=0)
+
+
+def test_the_run_is_reproducible(shipped, result):
+    again = validate(shipped, cycles=["2011-2012"], simulated_n=20_000, seed=0)
+    for name in ("performance", "decision", "marginals", "adapter", "outcomes"):
+        pd.testing.assert_frame_equal(getattr(result, name), getattr(again, name))
+
+
+def test_serum_b12_alone_is_scored_on_the_same_rows_as_the_model(result):
+    adults = load_adults(["2011-2012"])
+    rows = (
+        adults["mma_umol_l"].notna() & (adults["egfr_ml_min"] >= 60) & adults["serum_b12_pmol_l"].notna()
+    ).to_numpy()
+    y = (adults["mma_umol_l"] > 0.271).to_numpy()[rows]
+    cell = result.performance.query("outcome == 'raised_mma' and level == 'serum_b12'").set_index("scorer")
+    assert set(cell.index) >= {"model", "real_cv", "serum_b12", "guideline"}
+    assert cell["n"].nunique() == 1 and cell["n"].iloc[0] == rows.sum()
+    assert cell.loc["serum_b12", "events"] == y.sum()
+    expected = roc_auc_score(y, -adults["serum_b12_pmol_l"].to_numpy()[rows])
+    assert cell.loc["serum_b12", "auroc"] == pytest.approx(expected, abs=1e-12)
+    assert (cell["auroc_lo"] < cell["auroc"]).all() and (cell["auroc"] < cell["auroc_hi"]).all()
+
+
+def test_no_scorer_sees_what_its_outcome_is_built_from(result):
+    perf = result.performance
+    assert set(perf["scorer"]) <= set(SCORERS)
+    assert perf.query("outcome == 'low_b12'")["level"].unique().tolist() == ["risk_factors"]
+    assert "serum_b12" not in set(perf.query("level == 'risk_factors'")["scorer"])
+
+
+def test_cb12_outcome_is_not_formed_without_homocysteine(result):
+    row = result.outcomes.set_index("outcome").loc["cb12_low"]
+    assert row["n 2011-2012"] == 0
+    assert "cb12_low" not in set(result.performance["outcome"])
+
+
+def test_marginals_put_real_and_simulated_side_by_side(result):
+    adults = load_adults(["2011-2012"])
+    b12, w = adults["serum_b12_pmol_l"].to_numpy(), adults["weight"].to_numpy()
+    ok = np.isfinite(b12)
+    m = result.marginals.set_index(["metric", "stratum"])
+    assert m.loc[("share serum B12 < 148", "20+"), "real"] == pytest.approx(stats.weighted_share(b12[ok] < 148, w[ok]))
+    for metric in ("share taking metformin", "share taking PPI", "share taking B12 supplement"):
+        assert 0 < m.loc[(metric, "20+"), "simulated"] < 1
+    assert (m["ratio"] == m["simulated"] / m["real"]).all()
+
+
+def test_decision_curves_are_weighted_net_benefit_with_test_all(result):
+    dc = result.decision.query("outcome == 'raised_mma' and level == 'serum_b12'")
+    assert {"model", "real_cv", "test all"} <= set(dc["strategy"])
+    prevalence = result.performance.query("outcome == 'raised_mma'")["prevalence"].iloc[0]
+    first = dc[(dc["strategy"] == "test all")].sort_values("threshold").iloc[0]
+    assert first["net_benefit"] == pytest.approx(
+        prevalence - (1 - prevalence) * first["threshold"] / (1 - first["threshold"])
+    )
+
+
+def test_written_tables_round_trip(result, tmp_path):
+    paths = result.write(tmp_path)
+    assert {p.name for p in paths} == {
+        "performance.csv",
+        "decision.csv",
+        "marginals.csv",
+        "adapter.csv",
+        "outcomes.csv",
+        "summary.json",
+    }
+    back = pd.read_csv(tmp_path / "performance.csv")
+    assert back["auroc"].to_numpy() == pytest.approx(result.performance["auroc"].to_numpy(), rel=1e-5)
+    assert json.loads((tmp_path / "summary.json").read_text())["model_version"] == result.model_version
+
+
+# --------------------------------------------------------------------------- CLI and a fresh install
+
+
+def run_cli(*args, cwd=None, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "b12risk.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=600
+    )
+
+
+def test_cli_validate_writes_the_tables(tmp_path):
+    res = run_cli("validate", "--nhanes", "--cycles", "2011-2012", "--simulated-n", "20000", "--out", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    assert "raised_mma @ serum_b12" in res.stdout and "serum_b12 0.7" in res.stdout
+    assert (tmp_path / "performance.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["validate"], "the following arguments are required: --nhanes"),
+        (["validate", "--nhanes", "--cycles", "1999-2000"], "cycle must be one of 2001-2002, 2003-2004, 2011-2012"),
+        (
+            ["validate", "--nhanes", "--data", "/nonexistent/nhanes"],
+            "NHANES folder '/nonexistent/nhanes' does not exist",
+        ),
+        (["validate", "--nhanes", "--model", "9.9.9"], "9.9.9"),
+    ],
+)
+def test_cli_validate_refuses_bad_arguments_in_one_line(args, message, tmp_path):
+    res = run_cli(*args, "--out", str(tmp_path))
+    assert res.returncode == 2
+    assert message in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.slow
+def test_validate_runs_from_an_installed_wheel_without_the_checkout(tmp_path):
+    if shutil.which("git") is None:  # pragma: no cover
+        pytest.skip("needs git")
+    wheels = tmp_path / "wheels"
+    res = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheels)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    wheel = next(wheels.glob("b12risk-*.whl"))
+    target = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(target)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("B12RISK_")}
+    env["PYTHONPATH"] = str(target)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    res = run_cli(
+        "validate", "--nhanes", "--cycles", "2011-2012", "--simulated-n", "20000", "--out", "out", cwd=work, env=env
+    )
+    assert res.returncode == 0, res.stderr
+    where = subprocess.run(
+        [sys.executable, "-c", "import b12risk.nhanes as n; print(n.data_dir())"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=env,
+    )
+    assert Path(where.stdout.strip()).is_relative_to(target)
+    assert (work / "out" / "performance.csv").is_file()
