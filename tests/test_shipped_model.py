@@ -29,9 +29,11 @@ INPUT_ONLY_CHANGES = {
     "1.0.0": [
         (
             "biomarkers.toml",
-            'plausible = { low = 1.0, high = 250000.0, unit = "pmol/L", source = "NHANES 2001-2002 reports up to '
-            "177,562 pmol/L (after B12 injections; assays dilute beyond their 1,476 pmol/L range); 250,000 is about a "
-            'whole 1,000 ug injection in 3 L of plasma. Above training_range warns" }',
+            "# Real readings lie far above any assay's undiluted range (1,476 pmol/L): NHANES reports up to\n"
+            "# 177,562 pmol/L, likely after B12 injections; 250,000 is about a whole 1,000 ug injection in\n"
+            "# 3 L of plasma. Values above training_range get a warning, not an error.\n"
+            'plausible = { low = 1.0, high = 250000.0, unit = "pmol/L", source = "NHANES 2001-2002 reads up to '
+            '177,562 pmol/L after B12 injections" }',
             'plausible = { low = 1.0, high = 20000.0, unit = "pmol/L", source = "beyond any assay measuring range" }',
         )
     ]

@@ -45,10 +45,10 @@ BAD = [
     pytest.param({"age": -3}, "field 'age': -3 is impossible; expected 18 to 120 years (adults only:", id="negative"),
     pytest.param({"age": 17}, "field 'age': 17 is impossible; expected 18 to 120 years", id="age 17"),
     pytest.param(
-        {"serum_b12_pmol_l": 0}, "field 'serum_b12_pmol_l': 0 is impossible; expected 1 to 20000 pmol/L", id="B12 0"
+        {"serum_b12_pmol_l": 0}, "field 'serum_b12_pmol_l': 0 is impossible; expected 1 to 250000 pmol/L", id="B12 0"
     ),
     pytest.param(
-        {"serum_b12_pg_ml": 0}, "expected 1.355 to 27100 pg/mL, that is 1 to 20000 pmol/L", id="range in alt unit"
+        {"serum_b12_pg_ml": 0}, "expected 1.355 to 338800 pg/mL, that is 1 to 250000 pmol/L", id="range in alt unit"
     ),
     pytest.param({"diet": "keto"}, "field 'diet': 'keto' is not one of omnivore, vegetarian, vegan", id="category"),
     pytest.param({"diet": "vegn"}, "'vegn' is not one of", id="no fuzzy category matching"),
