@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -217,16 +216,8 @@ def test_cli_validate_refuses_bad_arguments_in_one_line(args, message, tmp_path)
 
 
 @pytest.mark.slow
-def test_validate_runs_from_an_installed_wheel_without_the_checkout(tmp_path):
-    if shutil.which("git") is None:  # pragma: no cover
-        pytest.skip("needs git")
-    wheels = tmp_path / "wheels"
-    res = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheels)],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert res.returncode == 0, res.stderr
-    wheel = next(wheels.glob("b12risk-*.whl"))
+def test_validate_runs_from_an_installed_wheel_without_the_checkout(built_wheel, tmp_path):
+    wheel = built_wheel
     target = tmp_path / "site"
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(target)

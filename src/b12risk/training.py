@@ -416,7 +416,19 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
 # --------------------------------------------------------------------------- evaluation
 
 
-def _baselines(train: pd.DataFrame) -> dict[str, Any]:
+def fit_baselines(train: pd.DataFrame) -> dict[str, Any]:
+    """The rules-based baselines fitted on a simulated cohort's true deficiency, by name.
+
+    Parameters
+    ----------
+    train : pandas.DataFrame
+        A cohort from :func:`b12risk.simulate` (with ``true_deficient``).
+
+    Returns
+    -------
+    dict
+        ``guideline``, ``cb12`` and ``risk_factor_score``, each fitted.
+    """
     from b12risk.baseline import CombinedB12Index, GuidelineRule, RiskFactorScore
 
     y = train["true_deficient"].to_numpy()
@@ -672,7 +684,7 @@ def train(
     t_start = time.perf_counter()
     frame = training_cohort(cfg, progress=progress)
     model, fit_info = _fit(cfg, frame, progress=progress)
-    baselines = _baselines(frame)
+    baselines = fit_baselines(frame)
     tables = evaluate(model, baselines, cfg, progress=progress)
     failures = release_gate(tables["metrics"], cfg.gate)
     released = not failures

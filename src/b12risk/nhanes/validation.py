@@ -227,17 +227,6 @@ def _real_cv(frame: pd.DataFrame, shown: list[str], y: np.ndarray, seed: int) ->
     return out
 
 
-def _fit_baselines(sim: pd.DataFrame) -> dict[str, Any]:
-    from b12risk.baseline import CombinedB12Index, GuidelineRule, RiskFactorScore
-
-    y = sim["true_deficient"].to_numpy()
-    return {
-        "guideline": GuidelineRule().fit(sim, y),
-        "cb12": CombinedB12Index().fit(sim, y),
-        "risk_factor_score": RiskFactorScore().fit(sim, y),
-    }
-
-
 # --------------------------------------------------------------------------- marginals
 
 
@@ -389,7 +378,9 @@ def validate(
     present = tuple(real["cycle"].unique())
     groups = {g: c for g, c in GROUPS.items() if all(x in present for x in c)}
     sim = simulate(simulated_n, scenario="us_uk", labs="survey", seed=seed)
-    baselines = _fit_baselines(sim)
+    from b12risk.training import fit_baselines
+
+    baselines = fit_baselines(sim)
     cb12_outcome_index = _cb12_outcome_index(sim)
 
     defined: dict[str, np.ndarray] = {}
