@@ -13,6 +13,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from b12risk import registry
+from b12risk.errors import ConfigError
 from b12risk.metrics import calibration_intercept_slope, net_benefit
 from b12risk.nhanes import load_adults, stats
 from b12risk.nhanes.outcomes import OUTCOMES
@@ -238,3 +239,34 @@ def test_validate_runs_from_an_installed_wheel_without_the_checkout(built_wheel,
     )
     assert Path(where.stdout.strip()).is_relative_to(target)
     assert (work / "out" / "performance.csv").is_file()
+
+
+def test_paired_delong_difference_is_narrower_than_two_separate_intervals(scored):
+    y, _p, x, _w = scored
+    rng = np.random.default_rng(3)
+    other = x + rng.normal(scale=0.3, size=x.size)  # a correlated second score
+    diff, lo, hi = stats.auroc_difference_delong(y, x, other)
+    assert diff == pytest.approx(roc_auc_score(y, x) - roc_auc_score(y, other), abs=1e-12)
+    assert lo < diff < hi
+    _, alo, ahi = stats.auroc_delong(y, x)
+    _, blo, bhi = stats.auroc_delong(y, other)
+    assert hi - lo < ((ahi - alo) ** 2 + (bhi - blo) ** 2) ** 0.5
+    assert stats.auroc_difference_delong(y, x, x) == pytest.approx((0.0, 0.0, 0.0), abs=1e-12)
+
+
+def test_each_scorer_carries_the_models_paired_difference(result):
+    cell = result.performance.query("outcome == 'raised_mma' and level == 'serum_b12'").set_index("scorer")
+    assert np.isnan(cell.loc["model", "model_minus"])
+    serum = cell.loc["serum_b12"]
+    assert serum["model_minus"] == pytest.approx(cell.loc["model", "auroc"] - serum["auroc"], abs=1e-12)
+    assert serum["model_minus_lo"] < serum["model_minus"] < serum["model_minus_hi"]
+
+
+def test_a_model_folder_is_measured_like_its_version(tmp_path):
+    folder = ROOT / "models" / "b12risk-1.0.0"
+    by_path = validate(str(folder), cycles=["2011-2012"], simulated_n=5_000)
+    assert by_path.model_version == "1.0.0"
+    with pytest.raises(
+        ConfigError, match="model must be a LoadedModel, a version, 'latest' or a model folder; got int"
+    ):
+        validate(3, cycles=["2011-2012"])

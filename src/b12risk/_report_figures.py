@@ -15,7 +15,10 @@ matplotlib lays out Arabic text itself, but a number right after a Latin word in
 Arabic text ("نموذج b12risk (0.856)") comes out on the wrong side, and isolation marks
 do not help. The Arabic texts here therefore put Latin names in parentheses, and the
 calibration legend's entries hold no Arabic letters at all (checked by eye on the
-rendered figures).
+rendered figures). A range such as "2001-2004" or "20-39" comes out reversed inside
+Arabic, and a closing parenthesis after it is drawn the wrong way round: the NHANES
+figures write "حقيقي: NHANES 2001-2004" (the range after a Latin word, no parenthesis)
+and age bands as "40 إلى 59".
 """
 
 from __future__ import annotations
@@ -87,6 +90,19 @@ TEXT: dict[str, dict[str, str]] = {
         "pr_title": "Precision-recall curves by information level",
         "dca_title": "Decision curves by information level",
         "beeswarm_title": "SHAP values, held-out patients: {level}",
+        "scorer.real_cv": "model fitted on the real data (CV)",
+        "scorer.serum_b12": "serum B12 alone",
+        "nh_dca_title": "Decision curve on real adults: {outcome}, {level}",
+        "nh_dca_note": "NHANES {group}, survey-weighted: {n:,} adults, prevalence {prev}",
+        "nh_marg_title": "Real and simulated adults",
+        "nh_low_title": "Serum B12 below 148 pmol/L",
+        "nh_share": "Share of adults",
+        "nh_pct_title": "Serum B12 percentiles",
+        "nh_pmol": "Serum B12 (pmol/L)",
+        "nh_mma_title": "Median MMA by age",
+        "nh_umol": "MMA (µmol/L)",
+        "nh_real": "real (NHANES {group}, weighted)",
+        "nh_sim": "simulated (us_uk scenario)",
     },
     "ar": {
         # A Latin name in parentheses, so a number after it stays in place (see calib_entry).
@@ -121,6 +137,19 @@ TEXT: dict[str, dict[str, str]] = {
         "pr_title": "منحنيات الدقة والاستدعاء حسب مستوى المعلومات",
         "dca_title": "منحنيات القرار حسب مستوى المعلومات",
         "beeswarm_title": "قيم SHAP لمرضى لم يتدرب عليهم النموذج: {level}",
+        "scorer.real_cv": "نموذج مدرَّب على البيانات الحقيقية (CV)",
+        "scorer.serum_b12": "فيتامين ب12 في المصل وحده",
+        "nh_dca_title": "منحنى القرار على بالغين حقيقيين: {outcome}، {level}",
+        "nh_dca_note": "{n:,} بالغاً، الانتشار {prev}، مرجّح بأوزان المسح: NHANES {group}",
+        "nh_marg_title": "البالغون الحقيقيون والمحاكَون",
+        "nh_low_title": "فيتامين ب12 في المصل أقل من 148 بيكومول/لتر",
+        "nh_share": "نسبة البالغين",
+        "nh_pct_title": "مئينات فيتامين ب12 في المصل",
+        "nh_pmol": "فيتامين ب12 في المصل (بيكومول/لتر)",
+        "nh_mma_title": "وسيط حمض الميثيل مالونيك حسب العمر",
+        "nh_umol": "حمض الميثيل مالونيك (ميكرومول/لتر)",
+        "nh_real": "حقيقي: NHANES {group}",
+        "nh_sim": "محاكى (us_uk)",
     },
 }
 
@@ -499,6 +528,177 @@ def decision(curves: pd.DataFrame, threshold: float | None, language: str) -> Fi
         handles.append(Line2D([], [], color="0.7", lw=0.8, ls="-.", label=plots.rtl(t["cut"].format(t=threshold))))
     _legend(fig, handles, language, ncols=3)
     fig.suptitle(plots.rtl(t["dca_title"]), fontsize=13, fontweight="bold")
+    plots._finish(fig, language)
+    return fig
+
+
+# --------------------------------------------------------------------------- real patients (NHANES)
+
+#: Colour and line style of each strategy on NHANES decision curves.
+NHANES_STYLE: dict[str, tuple[str, str]] = {
+    "model": ("#1f4e9c", "-"),
+    "real_cv": ("#b2182b", "--"),
+    "guideline": ("#d95f02", "-"),
+    "cb12": ("#7570b3", "-"),
+    "risk_factor_score": ("#1b9e77", "-"),
+}
+#: Marker and colour of each series of the real-vs-simulated figure.
+_MARGINAL_STYLE = {"2001-2004": ("o", "#1f4e9c"), "2011-2012": ("s", "#1b9e77"), "simulated": ("D", "#d95f02")}
+
+
+def nhanes_decision(
+    decision: pd.DataFrame,
+    *,
+    group: str,
+    outcome: str,
+    level: str,
+    outcome_name: str,
+    n: int,
+    prevalence: float,
+    language: str,
+) -> Figure:
+    """Survey-weighted net benefit against threshold on NHANES, for one group x outcome x level.
+
+    Parameters
+    ----------
+    decision : pandas.DataFrame
+        ``ExternalValidation.decision`` (group, outcome, level, strategy, threshold, net_benefit).
+    group, outcome, level : str
+        The cell drawn.
+    outcome_name : str
+        The outcome as the title names it, in ``language``.
+    n : int
+        Adults in the cell.
+    prevalence : float
+        Its weighted prevalence (sets the vertical range).
+    language : {"en", "ar"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Every strategy with probabilities, "test all" and "test none".
+    """
+    from matplotlib.lines import Line2D
+
+    t = TEXT[language]
+    cell = decision[(decision["group"] == group) & (decision["outcome"] == outcome) & (decision["level"] == level)]
+    fig, axes = _grid(1, 1, 7.8, 5.4)
+    ax = axes[0, 0]
+    handles = []
+    order = [s for s in NHANES_STYLE if s in set(cell["strategy"])]
+    for strategy in order:
+        rows = cell[cell["strategy"] == strategy].sort_values("threshold")
+        color, ls = NHANES_STYLE[strategy]
+        lw = 1.9 if strategy == "model" else 1.4
+        ax.plot(rows["threshold"], rows["net_benefit"], color=color, ls=ls, lw=lw)
+        handles.append(Line2D([], [], color=color, ls=ls, lw=lw, label=plots.rtl(scorer_name(strategy, language))))
+    rows = cell[cell["strategy"] == "test all"].sort_values("threshold")
+    if len(rows):
+        ax.plot(rows["threshold"], rows["net_benefit"], color="#999999", lw=1.0)
+        handles.append(Line2D([], [], color="#999999", lw=1.0, label=plots.rtl(t["test_all"])))
+    ax.axhline(0.0, color="#000000", lw=1.0, ls=":")
+    handles.append(Line2D([], [], color="#000000", lw=1.0, ls=":", label=plots.rtl(t["test_none"])))
+    top = max(float(prevalence) if np.isfinite(prevalence) else 0.0, 0.01)
+    hi = float(cell["threshold"].max()) if len(cell) else 0.3
+    ax.set_xlim(0, hi)
+    ax.set_ylim(-0.3 * top, top * 1.15)
+    ax.set_xlabel(plots.rtl(t["threshold"]), fontsize=9)
+    ax.set_ylabel(plots.rtl(t["net_benefit"]), fontsize=9)
+    ax.text(
+        0.97,
+        0.97,
+        plots.rtl(t["nh_dca_note"].format(group=group, n=int(n), prev=f"{prevalence:.1%}")),
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=8,
+        color="0.3",
+    )
+    _style(ax)
+    _legend(fig, handles, language, ncols=3)
+    title = t["nh_dca_title"].format(outcome=outcome_name, level=word(f"level.{level}", language))
+    fig.suptitle(plots.rtl(title), fontsize=12, fontweight="bold")
+    plots._finish(fig, language)
+    return fig
+
+
+def _dot_panel(ax: Axes, rows: list[tuple[str, dict[str, float]]], series: list[str], labels: dict[str, str]) -> None:
+    """One horizontal dot chart: a row per stratum (top to bottom), a marker per series."""
+    y = np.arange(len(rows))[::-1]
+    for yy, (_, values) in zip(y, rows, strict=True):
+        finite = [v for v in values.values() if np.isfinite(v)]
+        if len(finite) > 1:
+            ax.plot([min(finite), max(finite)], [yy, yy], color="0.8", lw=1.0, zorder=1)
+    for name in series:
+        marker, color = _MARGINAL_STYLE[name if name in _MARGINAL_STYLE else "simulated"]
+        xs = [values.get(name, np.nan) for _, values in rows]
+        ax.scatter(xs, y, marker=marker, s=34, color=color, zorder=3, label=labels[name], edgecolors="white", lw=0.5)
+    ax.set_yticks(y, [plots.rtl(stratum) for stratum, _ in rows])
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    _style(ax)
+
+
+def nhanes_marginals(marginals: pd.DataFrame, language: str) -> Figure:
+    """Real (NHANES, weighted) against simulated adults: share below 148 pmol/L by stratum,
+    serum B12 percentiles, and median MMA by age band; one marker per cycle group.
+
+    Parameters
+    ----------
+    marginals : pandas.DataFrame
+        ``ExternalValidation.marginals`` (group, metric, stratum, real, simulated, ratio).
+    language : {"en", "ar"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    from b12risk._report_text import NHANES_STRATA
+
+    t = TEXT[language]
+    i = 0 if language == "en" else 1
+    groups = list(dict.fromkeys(marginals["group"]))
+    series = [*groups, "simulated"]
+    labels = {g: plots.rtl(t["nh_real"].format(group=g)) for g in groups} | {"simulated": plots.rtl(t["nh_sim"])}
+
+    def rows_of(metric_of: dict[str, str], stratum_label) -> list[tuple[str, dict[str, float]]]:
+        out = []
+        for key, (metric, stratum) in metric_of.items():
+            sel = marginals[(marginals["metric"] == metric) & (marginals["stratum"] == stratum)]
+            if not len(sel):
+                continue
+            values = {r["group"]: float(r["real"]) for r in sel.to_dict("records")}
+            values["simulated"] = float(sel["simulated"].iloc[0])
+            out.append((stratum_label(key), values))
+        return out
+
+    def stratum_name(key: str) -> str:
+        return NHANES_STRATA[key][i] if key in NHANES_STRATA else key
+
+    low = rows_of(
+        {k: ("share serum B12 < 148", k) for k in ("20+", "20-39", "40-59", "60+", "metformin users", "no metformin")},
+        stratum_name,
+    )
+    pct = rows_of({f"p{q}": (f"serum B12 p{q} (pmol/L)", "20+") for q in (5, 25, 50, 75, 95)}, str)
+    mma = rows_of({k: ("MMA median (umol/L)", k) for k in ("20-39", "40-59", "60-69", "70+")}, stratum_name)
+    fig, axes = _grid(1, 3, 13.0, 4.8)
+    panels = _panels(axes, language)
+    for ax, rows, title, xlabel in (
+        (panels[0], low, t["nh_low_title"], t["nh_share"]),
+        (panels[1], pct, t["nh_pct_title"], t["nh_pmol"]),
+        (panels[2], mma, t["nh_mma_title"], t["nh_umol"]),
+    ):
+        if rows:
+            _dot_panel(ax, rows, series, labels)
+        ax.set_title(plots.rtl(title), fontsize=10.5, fontweight="bold")
+        ax.set_xlabel(plots.rtl(xlabel), fontsize=9)
+    panels[0].xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    panels[0].set_xlim(left=0)
+    handles = next((h for h in (ax.get_legend_handles_labels()[0] for ax in panels) if h), [])
+    if handles:
+        _legend(fig, handles, language, ncols=len(handles))
+    fig.suptitle(plots.rtl(t["nh_marg_title"]), fontsize=13, fontweight="bold")
     plots._finish(fig, language)
     return fig
 

@@ -16,7 +16,16 @@ from typing import Any
 
 from b12risk import _report_figures as figs
 from b12risk import report as _settings  # read at call time, so tests and callers may change them
-from b12risk._report_text import INTENDED_USE_AR, LIMITATIONS_AR, OUT_OF_SCOPE_AR, TRIPOD, USERS_AR, WORDS
+from b12risk._report_text import (
+    INTENDED_USE_AR,
+    LIMITATIONS_AR,
+    NHANES_METRICS,
+    NHANES_STRATA,
+    OUT_OF_SCOPE_AR,
+    TRIPOD,
+    USERS_AR,
+    WORDS,
+)
 from b12risk._version import __version__
 from b12risk.i18n import t as word
 from b12risk.i18n import t_unit, unit_forms
@@ -141,6 +150,7 @@ def _alerts(d: _Data) -> str:
         )
     else:
         parts.append(f'<p class="banner ok" id="contradictions">{_e(d.w("kc_ok"))}</p>')
+    parts.append(_nhanes_banner(d))
     recorded, current = d.meta.get("knowledge_fingerprint"), d.kb.fingerprint
     if recorded != current:
         parts.append(
@@ -256,9 +266,19 @@ def _model_card(d: _Data) -> str:
         f"<h3>{_e(d.w('out_of_scope'))}</h3>{_list([_e(x) for x in (OUT_OF_SCOPE_AR if ar else OUT_OF_SCOPE)])}",
         f"<h3>{_e(d.w('training_data'))}</h3>{_list([_e(x) for x in facts])}{scen_table}",
         f"<h3>{_e(d.w('the_model'))}</h3>{_list([_e(x) for x in model_facts])}{cal_table}",
-        f"<h3>{_e(d.w('limitations'))}</h3>{_list([_e(x) for x in (LIMITATIONS_AR if ar else LIMITATIONS)])}",
+        f"<h3>{_e(d.w('limitations'))}</h3>{_limitations(d, LIMITATIONS_AR if ar else LIMITATIONS)}",
     ]
     return _section("model-card", d.w("h.model-card"), "".join(body))
+
+
+def _limitations(d: _Data, documented: list[str]) -> str:
+    """The documented limitations, then those measured on real patients (or that none were)."""
+    from b12risk.modelcard import nhanes_limitations
+
+    measured = nhanes_limitations(d.nhanes, d.language) if d.nhanes is not None else [d.w("lim.omitted")]
+    items = [f"<li>{_e(x)}</li>" for x in documented]
+    items += [f'<li data-measured="nhanes">{_e(x)}</li>' for x in measured]
+    return f'<ul id="limitations">{"".join(items)}</ul>'
 
 
 def _training_rows(d: _Data, training: dict[str, Any], cohort: dict[str, Any]) -> str:
@@ -522,6 +542,386 @@ def _performance(d: _Data, fw: figs.FigureWriter) -> str:
     return _section("performance", d.w("h.performance"), "".join(body))
 
 
+# --------------------------------------------------------------------------- 3b real patients (NHANES)
+
+#: Comparisons stated in the findings: (outcome, level, the scorer the model is compared with).
+_NH_COMPARISONS = (
+    ("raised_mma", "serum_b12", "serum_b12"),
+    ("raised_mma", "serum_b12", "real_cv"),
+    ("raised_mma", "full_panel", "serum_b12"),
+    ("raised_mma", "full_panel", "real_cv"),
+    ("raised_mma", "risk_factors", "real_cv"),
+)
+#: Class of a finding by its verdict: unfavourable red, favourable green.
+_TONE = {
+    "worse": "finding-bad",
+    "better": "finding-ok",
+    "under": "finding-bad",
+    "over": "finding-bad",
+    "ok": "finding-ok",
+    "more": "finding-bad",
+    "fewer": "finding-bad",
+    "close": "finding-ok",
+}
+
+
+def _pct(x: Any, digits: int = 1) -> str:
+    return f"{float(x):.{digits}%}" if x is not None and math.isfinite(float(x)) else "–"
+
+
+def _sep(d: _Data) -> str:
+    return "، " if d.language == "ar" else ", "
+
+
+def _txt(value: Any) -> str:
+    """A text cell of a table read back from CSV: '' for an empty (NaN) cell."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return str(value)
+
+
+def _nh_groups(d: _Data) -> list[str]:
+    """Cycle groups shown, in order: 2001-2004 pooled, then 2011-2012."""
+    from b12risk.modelcard import GROUPS_SHOWN
+
+    perf = d.nhanes.performance
+    present = set(perf["group"]) if not perf.empty else set()
+    return [g for g in GROUPS_SHOWN if g in present]
+
+
+def _nh_short(d: _Data, outcome: str) -> str:
+    from b12risk.nhanes.outcomes import OUTCOMES
+
+    if f"nh.short.{outcome}" in WORDS:
+        return d.w(f"nh.short.{outcome}")
+    return OUTCOMES[outcome].label(d.language) if outcome in OUTCOMES else outcome
+
+
+def _nh_group_title(d: _Data, group: str) -> str:
+    return d.w(f"nh_group.{group}") if f"nh_group.{group}" in WORDS else d.w("nh_group", group=group)
+
+
+def _nh_context(d: _Data, group: str, outcome: str, level: str) -> str:
+    return d.w("nh.ctx", group=group, outcome=_nh_short(d, outcome), level=word(f"level.{level}", d.language))
+
+
+def _nhanes_banner(d: _Data) -> str:
+    """The top banner: what the model did on real patients, or that it was not checked."""
+    from b12risk.modelcard import nhanes_headline, nhanes_limitations
+
+    if d.nhanes is None:
+        return f'<p class="banner warn" id="nhanes-banner"><a href="#nhanes">{_e(d.w("nh_banner_omitted"))}</a></p>'
+    head = nhanes_headline(d.nhanes)
+    said = nhanes_limitations(d.nhanes, d.language)[:2]
+    if head is None or not said:
+        return ""
+    if head.rank == "worse" or head.calibration in ("under", "over"):
+        tone = "danger"
+    elif head.rank == "better" and head.calibration == "ok":
+        tone = "ok"
+    else:
+        tone = "warn"
+    return (
+        f'<p class="banner {tone}" id="nhanes-banner" data-rank="{_e(head.rank)}" '
+        f'data-calibration="{_e(head.calibration)}"><a href="#nhanes"><strong>{_e(d.w("nh_banner"))}</strong></a> '
+        f"{_e(' '.join(said))}</p>"
+    )
+
+
+def _nh_findings(d: _Data) -> list[tuple[dict[str, Any], str]]:
+    """(attributes, text) of each statement, generated from the tables."""
+    from b12risk.modelcard import (
+        RATIO_OK,
+        auroc_text,
+        calibration_verdict,
+        compare_auroc,
+        is_paired,
+        nhanes_row,
+        paired_values,
+    )
+
+    v, lang = d.nhanes, d.language
+    perf = v.performance
+    out: list[tuple[dict[str, Any], str]] = []
+    for group in _nh_groups(d):
+        for outcome, level, other in _NH_COMPARISONS:
+            model = nhanes_row(perf, group, outcome, level, "model")
+            them = nhanes_row(perf, group, outcome, level, other)
+            if model is None or them is None:
+                continue
+            verdict = compare_auroc(model, them)
+            paired = is_paired(them)
+            text = d.w(
+                f"nh.cmp.{'paired.' if paired else ''}{verdict}",
+                context=_nh_context(d, group, outcome, level),
+                other=d.w(f"nh.other.{other}") if f"nh.other.{other}" in WORDS else figs.scorer_name(other, lang),
+                a=auroc_text(model),
+                b=auroc_text(them),
+                **(paired_values(them) if paired else {}),
+            )
+            attrs = {"finding": f"rank-{other}", "group": group, "outcome": outcome, "level": level}
+            out.append(({**attrs, "verdict": verdict}, text))
+        model = nhanes_row(perf, group, "raised_mma", "serum_b12", "model")
+        verdict = calibration_verdict(model["oe"]) if model else None
+        if verdict:
+            text = d.w(
+                f"nh.cal.{verdict}",
+                context=_nh_context(d, group, "raised_mma", "serum_b12"),
+                pred=_pct(model["predicted"]),
+                obs=_pct(model["prevalence"]),
+                oe=_num(model["oe"], 2),
+            )
+            out.append(({"finding": "calibration", "group": group, "verdict": verdict}, text))
+        cells = perf[(perf["group"] == group) & (perf["scorer"] == "model")]
+        oes = [(r["outcome"], r["level"], float(r["oe"])) for r in cells.to_dict("records") if math.isfinite(r["oe"])]
+        if oes:
+            items = (";" if lang == "en" else "؛").join(
+                f" {_nh_short(d, o)} ({word(f'level.{lv}', lang)}) {_num(oe, 2)}" for o, lv, oe in oes
+            )
+            off = sum(calibration_verdict(oe) != "ok" for _, _, oe in oes)
+            text = d.w("nh.cal_all", group=group, items=items.strip(), k=off, n=len(oes))
+            out.append(({"finding": "calibration-all", "group": group}, text))
+        dca = _nh_dca_counts(d, group, "raised_mma", "serum_b12")
+        if dca:
+            out.append(({"finding": "decision", "group": group}, dca))
+    out.append(({"finding": "caveat"}, d.w("nh.caveat")))
+    marg = v.marginals
+    for group in [g for g in dict.fromkeys(marg["group"])] if not marg.empty else []:
+        rows = marg[marg["group"] == group]
+        low = rows[(rows["metric"] == "share serum B12 < 148") & (rows["stratum"] == "20+")]
+        if not len(low) or not float(low["real"].iloc[0]) > 0:
+            continue
+        real, sim = float(low["real"].iloc[0]), float(low["simulated"].iloc[0])
+        ratio = sim / real
+        verdict = "more" if ratio > RATIO_OK[1] else "fewer" if ratio < RATIO_OK[0] else "close"
+        text = d.w(f"nh.sim.{verdict}", sim=_pct(sim), real=_pct(real), group=group, ratio=f"{ratio:.1f}")
+        strata = rows[(rows["metric"] == "share serum B12 < 148") & (rows["stratum"] != "20+") & (rows["real"] > 0)]
+        if len(strata):
+            gap = (strata["simulated"] / strata["real"]).map(lambda r: abs(math.log(r)) if r > 0 else math.inf)
+            worst = strata.loc[gap.idxmax()]
+            stratum = NHANES_STRATA.get(worst["stratum"], (worst["stratum"],) * 2)[0 if lang == "en" else 1]
+            text += " " + d.w("nh.sim.stratum", stratum=stratum, sim=_pct(worst["simulated"]), real=_pct(worst["real"]))
+        median = rows[(rows["metric"] == "serum B12 p50 (pmol/L)") & (rows["stratum"] == "20+")]
+        if len(median):
+            text += " " + d.w(
+                "nh.sim.median", sim=f"{median['simulated'].iloc[0]:.0f}", real=f"{median['real'].iloc[0]:.0f}"
+            )
+        out.append(({"finding": "simulator", "group": group, "verdict": verdict}, text))
+    return out
+
+
+def _nh_dca_counts(d: _Data, group: str, outcome: str, level: str) -> str | None:
+    """How many thresholds each strategy beats both testing everyone and no one at."""
+    dc = d.nhanes.decision
+    if dc.empty:
+        return None
+    cell = dc[(dc["group"] == group) & (dc["outcome"] == outcome) & (dc["level"] == level)]
+    ref = cell[cell["strategy"] == "test all"].set_index("threshold")["net_benefit"].sort_index()
+    if ref.empty:
+        return None
+    floor = ref.clip(lower=0.0)
+    items = []
+    for strategy in [s for s in figs.NHANES_STYLE if s in set(cell["strategy"])]:
+        nb = cell[cell["strategy"] == strategy].set_index("threshold")["net_benefit"].reindex(floor.index)
+        items.append(f"{figs.scorer_name(strategy, d.language)} {int((nb > floor).sum())}")
+    if not items:
+        return None
+    return d.w(
+        "nh.dca",
+        context=_nh_context(d, group, outcome, level),
+        n=len(floor),
+        lo=f"{floor.index.min():.2f}",
+        hi=f"{floor.index.max():.2f}",
+        items=("; " if d.language == "en" else "؛ ").join(items),
+    )
+
+
+def _nh_cycles_table(d: _Data) -> str:
+    rows = []
+    for r in d.nhanes.adapter.to_dict("records"):
+
+        def count(key: str, r: dict[str, Any] = r) -> tuple[str, dict[str, Any]]:
+            value = r.get(key)
+            shown = f"{int(value):,}" if value is not None and math.isfinite(float(value)) else "–"
+            return _cell(_n(shown), class_="num")
+
+        rows.append(
+            [
+                _n(str(r.get("cycle", "–"))),
+                count("adults"),
+                count("with serum_b12_pmol_l"),
+                count("with mma_umol_l"),
+                count("with hcy_umol_l"),
+                _d(_txt(r.get("b12_method")) or "–"),
+            ]
+        )
+    return _table(d.head("cycle adults with_b12 with_mma with_hcy assay"), rows, id="nhanes-cycles")
+
+
+def _nh_outcomes_table(d: _Data) -> str:
+    from b12risk.nhanes.outcomes import OUTCOMES
+
+    groups = [g for g in _nh_groups(d) if f"n {g}" in d.nhanes.outcomes.columns]
+    head = d.head("outcome nh_definition hidden levels")
+    head += [_e(d.w("col.prev_in", group=g)) for g in groups] + d.head("source")
+    rows, attrs = [], []
+    for r in d.nhanes.outcomes.to_dict("records"):
+        name = str(r["outcome"])
+        label = OUTCOMES[name].label(d.language) if name in OUTCOMES else _txt(r.get("label")) or name
+        hidden = [h.strip() for h in _txt(r.get("hidden from scorers")).split(",") if h.strip()]
+        levels = [lv.strip() for lv in _txt(r.get("levels")).split(",") if lv.strip()]
+        row = [
+            f"{_e(label)}<br>{_code(name)}",
+            _d(_txt(r.get("definition"))),
+            " ".join(_code(h) for h in hidden) or "–",
+            _e(_sep(d).join(word(f"level.{lv}", d.language) for lv in levels)) or "–",
+        ]
+        for g in groups:
+            n, prev = r.get(f"n {g}"), r.get(f"prevalence {g}")
+            if n is None or not math.isfinite(float(n)) or int(n) == 0:
+                row.append(_cell("–", class_="num"))
+            else:
+                row.append(_cell(f"{_n(_pct(prev))} {_n(f'({int(n):,})')}", class_="num", data_group=g))
+        row.append(_d(_txt(r.get("source"))))
+        rows.append(row)
+        attrs.append({"data_outcome": name})
+    return _table(head, rows, row_attrs=attrs, id="nhanes-outcomes")
+
+
+def _nh_cell_table(d: _Data, group: str, outcome: str, level: str, cell: Any) -> str:
+    from b12risk.nhanes.validation import SCORERS
+
+    by = {r["scorer"]: r for r in cell.to_dict("records")}
+    order = [s for s in SCORERS if s in by] + [s for s in by if s not in SCORERS]
+    rows, attrs = [], []
+    for scorer in order:
+        r = by[scorer]
+        where = {"data_group": group, "data_outcome": outcome, "data_level": level, "data_scorer": scorer}
+        rows.append(
+            [
+                _cell(_e(figs.scorer_name(scorer, d.language)), class_="scorer"),
+                _cell(_nci(_ci(r["auroc"], r["auroc_lo"], r["auroc_hi"])), class_="num", data_metric="auroc", **where),
+                _cell(_n(_num(r["auroc_weighted"])), class_="num", data_metric="auroc_weighted", **where),
+                _cell(_n(_pct(r.get("predicted"))), class_="num", data_metric="predicted", **where),
+                _cell(_n(_num(r.get("oe"), 2)), class_="num", data_metric="oe", **where),
+                _cell(_n(_num(r.get("intercept"), 2, signed=True)), class_="num", data_metric="intercept", **where),
+                _cell(_n(_num(r.get("slope"), 2)), class_="num", data_metric="slope", **where),
+            ]
+        )
+        attrs.append({"class": f"scorer-{scorer}"})
+    head = d.head("scorer auroc_ci auroc_w predicted oe cal_intercept cal_slope")
+    return _table(head, rows, row_attrs=attrs, id=f"nhanes-{group}-{outcome}-{level}")
+
+
+def _nh_value(metric: str, x: Any) -> str:
+    if x is None or not math.isfinite(float(x)):
+        return "–"
+    if metric.startswith("share"):
+        return _pct(x)
+    if "(pmol/L)" in metric:
+        return f"{float(x):.0f}"
+    return _num(x, 3)
+
+
+def _nh_marginals_table(d: _Data) -> str:
+    from b12risk.modelcard import RATIO_OK
+
+    marg = d.nhanes.marginals
+    groups = list(dict.fromkeys(marg["group"]))
+    i = 0 if d.language == "en" else 1
+    head = d.head("metric stratum") + [_e(d.w("col.real_in", group=g)) for g in groups] + d.head("simulated")
+    head += [_e(d.w("col.ratio_in", group=g)) for g in groups]
+    rows, attrs = [], []
+    for metric, stratum in dict.fromkeys(zip(marg["metric"], marg["stratum"], strict=True)):
+        sel = marg[(marg["metric"] == metric) & (marg["stratum"] == stratum)].set_index("group")
+        ratios = [float(sel.loc[g, "ratio"]) if g in sel.index else math.nan for g in groups]
+        off = any(math.isfinite(r) and not RATIO_OK[0] <= r <= RATIO_OK[1] for r in ratios)
+        where = {"data_metric": metric, "data_stratum": stratum}
+        row = [
+            _e(NHANES_METRICS[metric][i]) if metric in NHANES_METRICS else _d(metric),
+            _e(NHANES_STRATA[stratum][i]) if stratum in NHANES_STRATA else _d(stratum),
+        ]
+        row += [
+            _cell(_n(_nh_value(metric, sel.loc[g, "real"] if g in sel.index else None)), class_="num") for g in groups
+        ]
+        row.append(_cell(_n(_nh_value(metric, sel["simulated"].iloc[0])), class_="num"))
+        row += [_cell(_n(_num(r, 2)), class_="num") for r in ratios]
+        rows.append(row)
+        attrs.append({"class": "flag" if off else None, "data_off": str(off).lower(), **where})
+    return _table(head, rows, row_attrs=attrs, id="nhanes-marginals")
+
+
+def _nhanes(d: _Data, fw: figs.FigureWriter) -> str:
+    from b12risk.modelcard import HEADLINE, nhanes_headline, nhanes_row
+
+    if d.nhanes is None:
+        return _section("nhanes", d.w("h.nhanes"), f'<p class="note" id="nhanes-omitted">{_e(d.w("nh_omitted"))}</p>')
+    v, lang = d.nhanes, d.language
+    notes = v.notes or {}
+    body = []
+    if v.model_version != d.loaded.version:
+        body.append(
+            f'<p class="banner warn" id="nhanes-version">'
+            f"{_e(d.w('nh_version', measured=v.model_version, version=d.loaded.version))}</p>"
+        )
+    cycles = list(v.adapter["cycle"].astype(str)) if "cycle" in v.adapter else list(notes.get("cycles", []))
+    body.append(f"<p>{_e(d.w('nh_intro', cycles=_sep(d).join(cycles)))}</p>")
+    body.append(f"<p>{_e(d.w('nh_assays'))}</p>{_nh_cycles_table(d)}")
+    findings = "".join(
+        f"<li{_attrs({f'data_{k}': val for k, val in a.items()} | {'class': _TONE.get(a.get('verdict'))})}>"
+        f"{_e(text)}</li>"
+        for a, text in _nh_findings(d)
+    )
+    body.append(
+        f'<h3 id="nhanes-findings-head">{_e(d.w("nh_findings"))}</h3><p>{_e(d.w("nh_findings_intro"))}</p>'
+        f'<ul id="nhanes-findings">{findings}</ul>'
+    )
+    body.append(
+        f"<h3>{_e(d.w('nh_outcomes'))}</h3><p>{_e(d.w('nh_outcomes_intro'))}</p>{_nh_outcomes_table(d)}"
+        f"<p>{_e(d.w('nh_hidden'))}</p>"
+    )
+    perf = v.performance
+    for group in _nh_groups(d):
+        body.append(
+            f'<h3 id="nhanes-{_e(group)}">{_e(_nh_group_title(d, group))}</h3><p>{_e(d.w("nh_group_intro"))}</p>'
+        )
+        for (outcome, level), cell in perf[perf["group"] == group].groupby(["outcome", "level"], sort=False):
+            first = cell.iloc[0]
+            short = _nh_short(d, outcome)
+            title = f"{short[:1].upper() + short[1:] if lang == 'en' else short}: {word(f'level.{level}', lang)}"
+            note = d.w("nh_cell", n=int(first["n"]), events=int(first["events"]), prev=_pct(first["prevalence"]))
+            body.append(f"<h4>{_e(title)}</h4><p>{_e(note)}</p>{_nh_cell_table(d, group, outcome, level, cell)}")
+    head = nhanes_headline(v)
+    if head is not None and not v.decision.empty:
+        outcome, level = HEADLINE
+        model = nhanes_row(perf, head.group, outcome, level, "model")
+        fig = figs.nhanes_decision(
+            v.decision,
+            group=head.group,
+            outcome=outcome,
+            level=level,
+            outcome_name=_nh_short(d, outcome),
+            n=int(model["n"]),
+            prevalence=float(model["prevalence"]),
+            language=lang,
+        )
+        intro = d.w("nh_dca_intro", outcome=_nh_short(d, outcome), level=word(f"level.{level}", lang), group=head.group)
+        body.append(f"<h3>{_e(d.w('nh_dca'))}</h3><p>{_e(intro)}</p>")
+        body.append(fw.add(fig, "nhanes_decision", alt=d.w("alt.nh_decision")))
+    if not v.marginals.empty:
+        intro = d.w("nh_marginals_intro", n=int(notes.get("simulated_n", 0)), seed=notes.get("seed", "–"))
+        body.append(f'<h3 id="nhanes-simulated">{_e(d.w("nh_marginals"))}</h3><p>{_e(intro)}</p>')
+        fig = figs.nhanes_marginals(v.marginals, lang)
+        body.append(fw.add(fig, "nhanes_marginals", alt=d.w("alt.nh_marginals"), caption=_e(d.w("cap.nh_marginals"))))
+        body.append(_nh_marginals_table(d))
+    warned = notes.get("rows_with_training_range_warnings") or {}
+    shown = "; ".join(f"{k}: {int(n):,}" for k, n in warned.items()) if warned else d.w("nh_none")
+    body.append(
+        f'<p class="note" id="nhanes-notes">{_e(d.w("nh_notes", seed=notes.get("seed", "–"), warned=shown))}</p>'
+    )
+    return _section("nhanes", d.w("h.nhanes"), "".join(body))
+
+
 # --------------------------------------------------------------------------- 4 explanations
 
 
@@ -757,6 +1157,9 @@ header,main,footer{max-width:1180px;margin:0 auto;padding:0 1.2rem}
 h1{font-size:1.7rem;margin:1.2rem 0 .4rem}
 h2{font-size:1.35rem;border-bottom:2px solid #1f4e9c;padding-bottom:.2rem;margin-top:2.4rem}
 h3{font-size:1.08rem;margin-top:1.6rem}
+h4{font-size:.98rem;margin:1.2rem 0 .2rem}
+li.finding-bad{color:#7a1013}
+li.finding-ok{color:var(--green)}
 .banner{border-inline-start:6px solid;padding:.55rem .9rem;margin:.5rem 0;border-radius:3px}
 .banner ul{margin:.3rem 0}
 .banner a{color:inherit}
@@ -791,13 +1194,14 @@ footer{color:#555;font-size:.8rem;border-top:1px solid #ddd;margin-top:3rem;padd
 
 
 def render_page(d: _Data, fw: figs.FigureWriter) -> str:
-    """The whole page: header with the alerts, the seven sections, footer."""
+    """The whole page: header with the alerts, the sections, footer."""
     lang = d.language
     title = d.w("title", version=d.loaded.version)
     sections = [
         _model_card(d),
         _provenance(d),
         _performance(d, fw),
+        _nhanes(d, fw),
         _explanations(d, fw),
         _knowledge_section(d),
         _tripod(d),

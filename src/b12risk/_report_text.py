@@ -48,12 +48,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "الحكم السريري أو الفحوص المؤكِّدة.",
     ),
     "synthetic": (
-        "Trained and evaluated only on synthetic patients generated from documented rules (seeds/). Beating the "
-        "rules-based baselines shows that the model learned those rules and how they interact, not that it is "
-        "clinically valid: it has never seen a real patient.",
-        "دُرّب النموذج وقُيّم على مرضى اصطناعيين فقط، وُلّدوا من قواعد موثقة (seeds/). تفوّقه على خطوط الأساس "
-        "المبنية على القواعد يدل على أنه تعلّم تلك القواعد وتفاعلاتها، لا على صلاحيته السريرية: فهو لم يرَ مريضاً "
-        "حقيقياً قط.",
+        "Trained only on synthetic patients generated from documented rules (seeds/). Beating the rules-based "
+        "baselines shows that the model learned those rules and how they interact, not that it is clinically "
+        "valid: no real patient was used to train or tune it, and how it does on real adults is measured "
+        "separately (Real patients, NHANES).",
+        "دُرّب النموذج على مرضى اصطناعيين فقط، وُلّدوا من قواعد موثقة (seeds/). تفوّقه على خطوط الأساس المبنية "
+        "على القواعد يدل على أنه تعلّم تلك القواعد وتفاعلاتها، لا على صلاحيته السريرية: لم يُستخدم أي مريض "
+        "حقيقي في تدريبه أو ضبطه، ويُقاس أداؤه على بالغين حقيقيين في قسم مستقل (مرضى حقيقيون، NHANES).",
     ),
     "gate_passed": ("Release gate: passed.", "بوابة الإصدار: اجتازها النموذج."),
     "gate_failed": (
@@ -79,6 +80,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "h.model-card": ("Model card", "بطاقة النموذج"),
     "h.provenance": ("Provenance of the knowledge", "مصادر المعرفة"),
     "h.performance": ("Performance", "الأداء"),
+    "h.nhanes": ("Real patients (NHANES)", "مرضى حقيقيون (NHANES)"),
     "h.explanations": ("Explanations (SHAP)", "التفسيرات (SHAP)"),
     "h.knowledge-check": (
         "Knowledge check: does the model agree with the documented causes?",
@@ -353,6 +355,371 @@ WORDS: dict[str, tuple[str, str]] = {
         "المعايير، مفحوصة في كل سيناريو × مستوى: ألا يقل AUROC النموذج عن نظيره لدى المرجع الأمثل بأكثر من {margin} "
         "وأن يتجاوز كل خط أساس منطبق؛ وميل معايرة ضمن [{lo}, {hi}]؛ والقيمة المطلقة لمقطع المعايرة {imax} على الأكثر.",
     ),
+    # real patients (NHANES)
+    "nh_omitted": (
+        "This build left out the check on real patients (build_report(..., nhanes=False)): the page shows no "
+        "result from real patients, and the model card lists no limitation measured on them. Build the report "
+        "with nhanes=True (the default), or with the folder that b12risk validate --nhanes writes, to include it.",
+        "استُبعد فحص المرضى الحقيقيين من هذا الإصدار من التقرير (build_report(..., nhanes=False)): فلا تعرض "
+        "الصفحة أي نتيجة من مرضى حقيقيين، ولا تذكر بطاقة النموذج أي قيد مقيس عليهم. لإدراجه ابنِ التقرير مع "
+        "nhanes=True (الافتراضي)، أو مع المجلد الذي يكتبه الأمر b12risk validate --nhanes.",
+    ),
+    "nh_banner_omitted": (
+        "Real patients (NHANES): not checked in this build of the report.",
+        "المرضى الحقيقيون (NHANES): لم يُفحص النموذج عليهم في هذا الإصدار من التقرير.",
+    ),
+    "nh_banner": ("Real patients (NHANES):", "المرضى الحقيقيون (NHANES):"),
+    "lim.omitted": (
+        "Not measured on real patients in this build of the report (its NHANES section was left out).",
+        "لم يُقس الأداء على مرضى حقيقيين في هذا الإصدار من التقرير (استُبعد قسم NHANES منه).",
+    ),
+    "nh_version": (
+        "These tables were measured for model {measured}, not for this model ({version}): they describe another model.",
+        "قيست هذه الجداول للنموذج {measured}، لا لهذا النموذج ({version}): فهي تصف نموذجاً آخر.",
+    ),
+    "nh_intro": (
+        "An external check on real people: adults aged 20 and over examined in the US National Health and "
+        "Nutrition Examination Survey (NHANES), cycles {cycles}. None of them was used to train the model. NHANES "
+        "draws its participants with known probabilities, so the prevalences, calibration and net benefit below "
+        "are weighted with its examination weights (WTMEC2YR, divided by the number of cycles where cycles are "
+        "pooled) and speak for US adults; AUROCs are unweighted, with the weighted AUROC beside them.",
+        "فحص خارجي على أشخاص حقيقيين: بالغون في العشرين من العمر فأكثر فُحصوا في المسح الوطني الأمريكي لفحص الصحة "
+        "والتغذية (NHANES)، الدورات {cycles}. لم يُستخدم أيٌّ منهم في تدريب النموذج. يختار المسح مشاركيه باحتمالات "
+        "معروفة، لذا تُرجَّح معدلات الانتشار والمعايرة والفائدة الصافية أدناه بأوزان الفحص في المسح (WTMEC2YR، "
+        "مقسومة على عدد الدورات حيث تُجمع الدورات) فتعبّر عن البالغين في الولايات المتحدة؛ أما قيم AUROC فغير "
+        "مرجّحة، وتُعرض بجانبها القيمة المرجّحة.",
+    ),
+    "nh_assays": (
+        "Serum B12 was measured with one radioassay in 2001-2002 and 2003-2004, which are therefore pooled as "
+        "2001-2004, and with another assay in 2011-2012, which reads differently: the two assay eras are never "
+        "pooled. The assay of each cycle:",
+        "قيس فيتامين ب12 في المصل بطريقة مناعية إشعاعية واحدة في دورتي 2001-2002 و2003-2004، لذا جُمعتا معاً "
+        "بوصفهما 2001-2004، وبطريقة أخرى في دورة 2011-2012 تعطي قراءات مختلفة: فلا تُجمع حقبتا الطريقتين أبداً. "
+        "طريقة القياس في كل دورة:",
+    ),
+    "nh_findings": ("What the results show", "ما تُظهره النتائج"),
+    "nh_findings_intro": (
+        "Read from the tables and figures below, whichever way they point (the statements are generated from the "
+        "numbers):",
+        "مستخلصة من الجداول والأشكال أدناه أياً كان اتجاهها (العبارات مولَّدة من الأرقام نفسها):",
+    ),
+    "nh_outcomes": ("Reference outcomes", "النتائج المرجعية"),
+    "nh_outcomes_intro": (
+        "NHANES records no diagnosis of B12 deficiency, so every scorer is judged against biochemical reference "
+        "outcomes. They are surrogates: the model predicts the simulator's true deficiency (true B12 below 148 "
+        "pmol/L, which a serum test reads with error), not any of these outcomes, so its probabilities are not "
+        "expected to equal their rates; part of any miscalibration below comes from that mismatch, which makes "
+        "ranking (AUROC) the fairer test here.",
+        "لا يسجّل المسح أي تشخيص لنقص ب12، لذا يُحكم على كل مُقيِّم بمقارنته بنتائج مرجعية كيميائية حيوية. وهي "
+        "نتائج بديلة: فالنموذج يتنبأ بالنقص الحقيقي في المحاكي (ب12 الحقيقي أقل من 148 بيكومول/لتر، الذي يقرؤه "
+        "فحص المصل مع خطأ)، لا بأيٍّ من هذه النتائج، فلا يُتوقع أن تساوي احتمالاته معدلاتها؛ ويعود جزء من أي سوء "
+        "معايرة أدناه إلى هذا الاختلاف، مما يجعل الترتيب (AUROC) الاختبار الأعدل هنا.",
+    ),
+    "nh_hidden": (
+        "No scorer is judged against its own input: the fields an outcome is built from are hidden from every "
+        "scorer (column 'Hidden from scorers'). A serum B12 below 148 pmol/L, for example, is predicted from risk "
+        "factors alone, never from the serum B12 that defines it. An outcome is judged only at the levels where "
+        "hiding its fields still leaves a panel the model was trained on.",
+        "لا يُحكم على أي مُقيِّم بمقارنته بمُدخله نفسه: الحقول التي تُبنى منها النتيجة مخفية عن كل المُقيِّمين "
+        "(عمود «مخفي عن المُقيِّمين»). فانخفاض ب12 في المصل عن 148 بيكومول/لتر مثلاً يُتنبأ به من عوامل الخطر وحدها، "
+        "لا من قيمة ب12 في المصل التي تعرّفه. ولا يُحكم على النتيجة إلا في المستويات التي يبقى فيها، بعد إخفاء "
+        "حقولها، مزيج من المدخلات دُرّب عليه النموذج.",
+    ),
+    "nh_group.2001-2004": (
+        "NHANES 2001-2004 (2001-2002 and 2003-2004 pooled: one assay)",
+        "NHANES 2001-2004 (دورتا 2001-2002 و2003-2004 مجمّعتان: طريقة قياس واحدة)",
+    ),
+    "nh_group.2011-2012": (
+        "NHANES 2011-2012 (another assay, not pooled)",
+        "NHANES 2011-2012 (طريقة قياس أخرى، غير مجمّعة)",
+    ),
+    "nh_group": ("NHANES {group}", "NHANES {group}"),
+    "nh_group_intro": (
+        "One table per reference outcome and information level, every scorer on the same adults: AUROC with its "
+        "DeLong 95% interval (unweighted), the survey-weighted AUROC, and, for scorers that give probabilities, "
+        "their weighted calibration: mean predicted probability, observed ÷ expected (O/E, 1 is perfect), "
+        "calibration intercept (target 0) and slope (target 1). The real-data model is a gradient-boosting "
+        "model fitted on these adults with the same fields and scored out of fold (5-fold cross-validation): "
+        "what these fields can reach. Baselines appear at the levels training compares them at, where they apply "
+        "to nearly every adult.",
+        "جدول لكل نتيجة مرجعية ومستوى معلومات، وكل المُقيِّمين على البالغين أنفسهم: AUROC مع فترة ثقة DeLong بنسبة "
+        "95% (غير مرجّحة)، وAUROC المرجّحة بأوزان المسح، ولمن يعطي احتمالات: معايرته المرجّحة، أي متوسط الاحتمال "
+        "المتوقع، ونسبة الفعلي إلى المتوقع (O/E، والقيمة المثالية 1)، ومقطع المعايرة (الهدف 0) وميلها (الهدف 1). "
+        "نموذج البيانات الحقيقية نموذج تعزيز تدرّجي دُرّب على هؤلاء البالغين بالحقول نفسها وقُيّم خارج طيّات التدريب "
+        "(تحقق متقاطع بخمس طيّات): أي ما يمكن أن تبلغه هذه الحقول. وتظهر خطوط الأساس في المستويات التي تُقارن فيها "
+        "أثناء التدريب، حيث تنطبق على جميع البالغين تقريباً.",
+    ),
+    "nh_cell": (
+        "{n:,} adults, {events:,} with the outcome; weighted prevalence {prev}.",
+        "{n:,} بالغاً، لدى {events:,} منهم النتيجة؛ الانتشار المرجّح {prev}.",
+    ),
+    "nh_dca": ("Decision curve", "منحنى القرار"),
+    "nh_dca_intro": (
+        "Survey-weighted net benefit of testing the adults whose predicted probability of {outcome} reaches the "
+        "threshold ({level}, {group}), against testing everyone and testing no one. A strategy helps where its "
+        "curve lies above both.",
+        "الفائدة الصافية المرجّحة بأوزان المسح (النتيجة: {outcome}؛ {level}؛ {group}) لفحص البالغين الذين يبلغ "
+        "احتمالهم المتوقع العتبة، مقارنة بفحص الجميع وعدم فحص أحد. تفيد الاستراتيجية حيث يعلو منحناها كليهما.",
+    ),
+    "alt.nh_decision": (
+        "Decision curve on real patients (NHANES)",
+        "منحنى القرار على المرضى الحقيقيين (NHANES)",
+    ),
+    "nh_marginals": ("Real and simulated patients", "المرضى الحقيقيون والمحاكَون"),
+    "nh_marginals_intro": (
+        "The simulator's us_uk scenario (a cohort of {n:,} simulated patients, seed {seed}, every laboratory test "
+        "measured; its adults aged 20 and over) against the weighted NHANES adults. Ratio: simulated ÷ real; "
+        "rows where the simulator is off by more than half (ratio below 0.67 or above 1.5) are marked.",
+        "سيناريو us_uk في المحاكي (مجموعة من {n:,} مريض محاكى، البذرة {seed}، وكل التحاليل مقيسة؛ والمقارنة "
+        "لبالغيها في العشرين فأكثر) مقابل بالغي NHANES المرجّحين. النسبة: المحاكى ÷ الحقيقي؛ والصفوف التي يبتعد "
+        "فيها المحاكي بأكثر من النصف (نسبة أقل من 0.67 أو أكثر من 1.5) معلَّمة.",
+    ),
+    "alt.nh_marginals": (
+        "Real and simulated adults: serum B12 below 148 pmol/L, serum B12 percentiles and MMA",
+        "البالغون الحقيقيون والمحاكَون: ب12 أقل من 148 بيكومول/لتر، ومئينات ب12 في المصل، وحمض الميثيل مالونيك",
+    ),
+    "cap.nh_marginals": (
+        "Dots: real NHANES adults (survey-weighted) and simulated adults, per stratum.",
+        "النقاط: البالغون الحقيقيون في NHANES (مرجّحون بأوزان المسح) والبالغون المحاكَون، لكل فئة.",
+    ),
+    "nh_notes": (
+        "The tables behind this section are in nhanes/ next to this page (performance.csv, decision.csv, "
+        "marginals.csv, adapter.csv, outcomes.csv, summary.json); they also hold the 2001-2002 and 2003-2004 "
+        "cycles alone. Seed {seed}. Adults outside the model's training range (predict warns about them): "
+        "{warned}.",
+        "الجداول التي بُني عليها هذا القسم في المجلد nhanes/ بجانب هذه الصفحة (performance.csv وdecision.csv "
+        "وmarginals.csv وadapter.csv وoutcomes.csv وsummary.json)؛ وفيها أيضاً دورتا 2001-2002 و2003-2004 كلٌّ "
+        "على حدة. البذرة {seed}. البالغون خارج نطاق تدريب النموذج (تنبّه إليهم دالة predict): {warned}.",
+    ),
+    "nh_none": ("none", "لا أحد"),
+    "col.cycle": ("Cycle", "الدورة"),
+    "col.adults": ("Adults (20+)", "البالغون (20 فأكثر)"),
+    "col.with_b12": ("With serum B12", "مع ب12 في المصل"),
+    "col.with_mma": ("With MMA", "مع حمض الميثيل مالونيك"),
+    "col.with_hcy": ("With homocysteine", "مع الهوموسيستين"),
+    "col.assay": ("Serum B12 assay", "طريقة قياس ب12 في المصل"),
+    "col.outcome": ("Outcome", "النتيجة"),
+    "col.nh_definition": ("Definition", "التعريف"),
+    "col.hidden": ("Hidden from scorers", "مخفي عن المُقيِّمين"),
+    "col.levels": ("Levels judged", "المستويات المقيَّمة"),
+    "col.prev_in": ("Weighted prevalence (adults), {group}", "الانتشار المرجّح (عدد البالغين)، {group}"),
+    "col.auroc_ci": ("AUROC (95% CI), unweighted", "AUROC (فترة ثقة 95%)، غير مرجّحة"),
+    "col.auroc_w": ("AUROC, weighted", "AUROC، مرجّحة"),
+    "col.predicted": ("Mean predicted (weighted)", "متوسط الاحتمال المتوقع (مرجّح)"),
+    "col.oe": ("O/E", "O/E"),
+    "col.cal_intercept": ("Calibration intercept", "مقطع المعايرة"),
+    "col.cal_slope": ("Calibration slope", "ميل المعايرة"),
+    "col.metric": ("Measure", "المقياس"),
+    "col.stratum": ("Adults", "البالغون"),
+    "col.real_in": ("Real, {group}", "حقيقي، {group}"),
+    "col.simulated": ("Simulated", "محاكى"),
+    "col.ratio_in": ("Ratio, {group}", "النسبة، {group}"),
+    "nh.short.low_b12": ("low serum B12", "انخفاض ب12 في المصل"),
+    "nh.short.low_b12_raised_mma": ("low serum B12 with raised MMA", "انخفاض ب12 مع ارتفاع حمض الميثيل مالونيك"),
+    "nh.short.raised_mma": ("raised MMA", "ارتفاع حمض الميثيل مالونيك"),
+    "nh.short.cb12_low": ("low cB12", "انخفاض المؤشر المركب cB12"),
+    "nh.other.real_cv": (
+        "the model fitted on these real adults (cross-validated)",
+        "النموذج المدرَّب على هؤلاء البالغين الحقيقيين (بالتحقق المتقاطع)",
+    ),
+    "nh.other.serum_b12": ("serum B12 alone", "ب12 في المصل وحده"),
+    "nh.ctx": ("{group}, {outcome}, {level}", "{group}، {outcome}، {level}"),
+    "nh.cmp.worse": (
+        "{context}: the model ranked worse than {other}: AUROC {a} against {b}; the 95% intervals do not overlap.",
+        "{context}: كان ترتيب النموذج أسوأ من {other}: AUROC {a} مقابل {b}؛ ولا تتداخل فترتا الثقة 95%.",
+    ),
+    "nh.cmp.better": (
+        "{context}: the model ranked better than {other}: AUROC {a} against {b}; the 95% intervals do not overlap.",
+        "{context}: كان ترتيب النموذج أفضل من {other}: AUROC {a} مقابل {b}؛ ولا تتداخل فترتا الثقة 95%.",
+    ),
+    "nh.cmp.overlap": (
+        "{context}: the model ranked neither clearly better nor clearly worse than {other}: AUROC {a} against "
+        "{b}; the 95% intervals overlap.",
+        "{context}: لم يكن ترتيب النموذج أفضل ولا أسوأ بوضوح من {other}: AUROC {a} مقابل {b}؛ إذ تتداخل فترتا "
+        "الثقة 95%.",
+    ),
+    # the same comparisons judged by DeLong's paired interval of the difference (same adults, correlated AUROCs)
+    "nh.cmp.paired.worse": (
+        "{context}: the model ranked worse than {other}: AUROC {a} against {b}; difference {d} (paired 95% "
+        "interval {lo} to {hi}).",
+        "{context}: كان ترتيب النموذج أسوأ من {other}: AUROC {a} مقابل {b}؛ والفرق {d} (فترة الثقة 95% "
+        "للمقارنة المزدوجة من {lo} إلى {hi}).",
+    ),
+    "nh.cmp.paired.better": (
+        "{context}: the model ranked better than {other}: AUROC {a} against {b}; difference {d} (paired 95% "
+        "interval {lo} to {hi}).",
+        "{context}: كان ترتيب النموذج أفضل من {other}: AUROC {a} مقابل {b}؛ والفرق {d} (فترة الثقة 95% "
+        "للمقارنة المزدوجة من {lo} إلى {hi}).",
+    ),
+    "nh.cmp.paired.overlap": (
+        "{context}: the model ranked neither clearly better nor clearly worse than {other}: AUROC {a} against "
+        "{b}; difference {d}, whose paired 95% interval ({lo} to {hi}) includes 0.",
+        "{context}: لم يكن ترتيب النموذج أفضل ولا أسوأ بوضوح من {other}: AUROC {a} مقابل {b}؛ والفرق {d} "
+        "تشمل فترة ثقته المزدوجة 95% ({lo} إلى {hi}) الصفر.",
+    ),
+    "nh.cal.under": (
+        "{context}: the model's mean predicted probability was {pred} against an observed {obs} (O/E {oe}): it "
+        "under-predicts this outcome.",
+        "{context}: كان متوسط الاحتمال الذي يتوقعه النموذج {pred} مقابل معدل فعلي {obs} (O/E {oe}): فهو يبخس "
+        "تقدير هذه النتيجة.",
+    ),
+    "nh.cal.over": (
+        "{context}: the model's mean predicted probability was {pred} against an observed {obs} (O/E {oe}): it "
+        "over-predicts this outcome.",
+        "{context}: كان متوسط الاحتمال الذي يتوقعه النموذج {pred} مقابل معدل فعلي {obs} (O/E {oe}): فهو يبالغ "
+        "في تقدير هذه النتيجة.",
+    ),
+    "nh.cal.ok": (
+        "{context}: the model's mean predicted probability was {pred} against an observed {obs} (O/E {oe}): close "
+        "to the observed rate.",
+        "{context}: كان متوسط الاحتمال الذي يتوقعه النموذج {pred} مقابل معدل فعلي {obs} (O/E {oe}): أي قريب من "
+        "المعدل الفعلي.",
+    ),
+    "nh.cal_all": (
+        "{group}, the model's O/E in every table (1 is perfect): {items}. {k} of {n} are outside 0.8–1.25.",
+        "{group}، نسبة O/E للنموذج في كل جدول (القيمة المثالية 1): {items}. {k} من {n} خارج المدى 0.8–1.25.",
+    ),
+    "nh.caveat": (
+        "The model predicts the simulator's true deficiency, not these surrogate outcomes: that is part of why "
+        "its probabilities are off here, and why ranking is the fairer test.",
+        "يتنبأ النموذج بالنقص الحقيقي في المحاكي، لا بهذه النتائج البديلة: وهذا جزء من سبب ابتعاد احتمالاته هنا، "
+        "ومن سبب كون الترتيب الاختبار الأعدل.",
+    ),
+    "nh.sim.more": (
+        "The simulator puts {sim} of adults below 148 pmol/L against {real} of US adults in NHANES {group}: "
+        "{ratio} times as many.",
+        "يضع المحاكي {sim} من البالغين دون 148 بيكومول/لتر مقابل {real} من البالغين الأمريكيين في NHANES {group}: "
+        "أي {ratio} ضعفاً.",
+    ),
+    "nh.sim.fewer": (
+        "The simulator puts {sim} of adults below 148 pmol/L against {real} of US adults in NHANES {group}: "
+        "only {ratio} times as many.",
+        "يضع المحاكي {sim} من البالغين دون 148 بيكومول/لتر مقابل {real} من البالغين الأمريكيين في NHANES {group}: "
+        "أي {ratio} فقط من العدد الفعلي.",
+    ),
+    "nh.sim.close": (
+        "The simulator puts {sim} of adults below 148 pmol/L against {real} of US adults in NHANES {group}: "
+        "close (ratio {ratio}).",
+        "يضع المحاكي {sim} من البالغين دون 148 بيكومول/لتر مقابل {real} من البالغين الأمريكيين في NHANES {group}: "
+        "نسبة قريبة ({ratio}).",
+    ),
+    "nh.sim.stratum": (
+        "The gap is largest in adults {stratum}: {sim} simulated against {real} real.",
+        "والفجوة أكبر ما تكون لدى البالغين {stratum}: {sim} في المحاكاة مقابل {real} في الواقع.",
+    ),
+    "nh.sim.median": (
+        "Median serum B12: {sim} pmol/L simulated against {real} real.",
+        "الوسيط لفيتامين ب12 في المصل: {sim} بيكومول/لتر في المحاكاة مقابل {real} في الواقع.",
+    ),
+    "nh.dca": (
+        "Decision curve ({context}): the number of thresholds, of {n} from {lo} to {hi}, at which each "
+        "strategy's net benefit is above both testing everyone and testing no one: {items}.",
+        "منحنى القرار ({context}): عدد العتبات، من {n} عتبة بين {lo} و{hi}، التي تعلو فيها الفائدة الصافية لكل "
+        "استراتيجية على فحص الجميع وعلى عدم فحص أحد معاً: {items}.",
+    ),
+    # model card: limitations measured on real patients (b12risk.modelcard.nhanes_limitations)
+    "lim.rank.worse": (
+        "On real US adults (NHANES {group}), given serum B12, the model ranked raised MMA worse than serum B12 "
+        "alone: AUROC {model} against {serum}; the 95% intervals do not overlap.",
+        "على بالغين أمريكيين حقيقيين (NHANES {group})، ومع معرفة ب12 في المصل، رتّب النموذج ارتفاع حمض الميثيل "
+        "مالونيك أسوأ من ب12 في المصل وحده: AUROC {model} مقابل {serum}؛ ولا تتداخل فترتا الثقة 95%.",
+    ),
+    "lim.rank.better": (
+        "On real US adults (NHANES {group}), given serum B12, the model ranked raised MMA better than serum B12 "
+        "alone: AUROC {model} against {serum}; the 95% intervals do not overlap.",
+        "على بالغين أمريكيين حقيقيين (NHANES {group})، ومع معرفة ب12 في المصل، رتّب النموذج ارتفاع حمض الميثيل "
+        "مالونيك أفضل من ب12 في المصل وحده: AUROC {model} مقابل {serum}؛ ولا تتداخل فترتا الثقة 95%.",
+    ),
+    "lim.rank.overlap": (
+        "On real US adults (NHANES {group}), given serum B12, the model ranked raised MMA neither clearly better "
+        "nor clearly worse than serum B12 alone: AUROC {model} against {serum}; the 95% intervals overlap.",
+        "على بالغين أمريكيين حقيقيين (NHANES {group})، ومع معرفة ب12 في المصل، لم يرتّب النموذج ارتفاع حمض "
+        "الميثيل مالونيك أفضل ولا أسوأ بوضوح من ب12 في المصل وحده: AUROC {model} مقابل {serum}؛ إذ تتداخل "
+        "فترتا الثقة 95%.",
+    ),
+    "lim.rank.paired.worse": (
+        "On real US adults (NHANES {group}), given serum B12, the model ranked raised MMA worse than serum B12 "
+        "alone: AUROC {model} against {serum}; difference {d} (paired 95% interval {lo} to {hi}).",
+        "على بالغين أمريكيين حقيقيين (NHANES {group})، ومع معرفة ب12 في المصل، رتّب النموذج ارتفاع حمض الميثيل "
+        "مالونيك أسوأ من ب12 في المصل وحده: AUROC {model} مقابل {serum}؛ والفرق {d} (فترة الثقة 95% للمقارنة "
+        "المزدوجة من {lo} إلى {hi}).",
+    ),
+    "lim.rank.paired.better": (
+        "On real US adults (NHANES {group}), given serum B12, the model ranked raised MMA better than serum B12 "
+        "alone: AUROC {model} against {serum}; difference {d} (paired 95% interval {lo} to {hi}).",
+        "على بالغين أمريكيين حقيقيين (NHANES {group})، ومع معرفة ب12 في المصل، رتّب النموذج ارتفاع حمض الميثيل "
+        "مالونيك أفضل من ب12 في المصل وحده: AUROC {model} مقابل {serum}؛ والفرق {d} (فترة الثقة 95% للمقارنة "
+        "المزدوجة من {lo} إلى {hi}).",
+    ),
+    "lim.rank.paired.overlap": (
+        "On real US adults (NHANES {group}), given serum B12, the model ranked raised MMA neither clearly better "
+        "nor clearly worse than serum B12 alone: AUROC {model} against {serum}; difference {d}, whose paired 95% "
+        "interval ({lo} to {hi}) includes 0.",
+        "على بالغين أمريكيين حقيقيين (NHANES {group})، ومع معرفة ب12 في المصل، لم يرتّب النموذج ارتفاع حمض "
+        "الميثيل مالونيك أفضل ولا أسوأ بوضوح من ب12 في المصل وحده: AUROC {model} مقابل {serum}؛ والفرق {d} "
+        "تشمل فترة ثقته المزدوجة 95% ({lo} إلى {hi}) الصفر.",
+    ),
+    "lim.real_cv": (
+        "A model fitted on those real adults with the same fields (cross-validated) reached {real}.",
+        "وبلغ نموذج دُرّب على أولئك البالغين الحقيقيين بالحقول نفسها (بالتحقق المتقاطع) {real}.",
+    ),
+    "lim.rank_also": (
+        "NHANES {group} (another assay): model {model}, serum B12 alone {serum}, real-data model {real}.",
+        "وفي NHANES {group} (طريقة قياس أخرى): النموذج {model}، وب12 في المصل وحده {serum}، ونموذج البيانات "
+        "الحقيقية {real}.",
+    ),
+    "lim.cal.under": (
+        "On the same adults, the model's probabilities were about {times} the observed rate: a mean predicted "
+        "probability of {pred} against {obs} with raised MMA (observed/expected {oe}). The model predicts the simulator's true "
+        "deficiency, not raised MMA, which is part of the gap; its probabilities are not rates of any measured "
+        "outcome in real patients.",
+        "وعلى البالغين أنفسهم، كانت احتمالات النموذج نحو {times} من المعدل الفعلي: متوسط احتمال متوقع {pred} "
+        "مقابل {obs} لديهم ارتفاع حمض الميثيل مالونيك (الفعلي/المتوقع {oe}). يتنبأ النموذج بالنقص الحقيقي في المحاكي لا "
+        "بارتفاع حمض الميثيل مالونيك، وهذا جزء من الفجوة؛ فاحتمالاته ليست معدلات لأي نتيجة مقيسة لدى المرضى "
+        "الحقيقيين.",
+    ),
+    "lim.cal.over": (
+        "On the same adults, the model's probabilities were about {times} the observed rate: a mean predicted "
+        "probability of {pred} against {obs} with raised MMA (observed/expected {oe}). The model predicts the simulator's true "
+        "deficiency, not raised MMA, which is part of the gap; its probabilities are not rates of any measured "
+        "outcome in real patients.",
+        "وعلى البالغين أنفسهم، كانت احتمالات النموذج نحو {times} من المعدل الفعلي، أي أعلى منه: متوسط احتمال "
+        "متوقع {pred} مقابل {obs} لديهم ارتفاع حمض الميثيل مالونيك (الفعلي/المتوقع {oe}). يتنبأ النموذج بالنقص الحقيقي في "
+        "المحاكي لا بارتفاع حمض الميثيل مالونيك، وهذا جزء من الفجوة؛ فاحتمالاته ليست معدلات لأي نتيجة مقيسة لدى "
+        "المرضى الحقيقيين.",
+    ),
+    "lim.cal.ok": (
+        "On the same adults, the model's mean predicted probability, {pred}, was close to the {obs} with raised "
+        "MMA (observed/expected {oe}; about {times} the observed rate), although it predicts the simulator's true "
+        "deficiency, not raised MMA.",
+        "وعلى البالغين أنفسهم، كان متوسط الاحتمال الذي يتوقعه النموذج {pred} قريباً من نسبة {obs} لديهم ارتفاع "
+        "حمض الميثيل مالونيك (الفعلي/المتوقع {oe}؛ نحو {times} من المعدل الفعلي)، مع أنه يتنبأ بالنقص الحقيقي في "
+        "المحاكي لا بارتفاع حمض الميثيل مالونيك.",
+    ),
+    "lim.sim.more": (
+        "The simulator that made every training patient puts {sim} of adults below 148 pmol/L, against {real} of "
+        "US adults in NHANES {group} ({ratio} times as many), and its median serum B12 is {sim_med} pmol/L "
+        "against {real_med}.",
+        "المحاكي الذي وُلّد منه كل مرضى التدريب يضع {sim} من البالغين دون 148 بيكومول/لتر، مقابل {real} من "
+        "البالغين الأمريكيين في NHANES {group} (أي {ratio} ضعفاً)، ووسيط ب12 في المصل فيه {sim_med} بيكومول/لتر "
+        "مقابل {real_med}.",
+    ),
+    "lim.sim.fewer": (
+        "The simulator that made every training patient puts {sim} of adults below 148 pmol/L, against {real} of "
+        "US adults in NHANES {group} (only {ratio} times as many), and its median serum B12 is {sim_med} pmol/L "
+        "against {real_med}.",
+        "المحاكي الذي وُلّد منه كل مرضى التدريب يضع {sim} من البالغين دون 148 بيكومول/لتر، مقابل {real} من "
+        "البالغين الأمريكيين في NHANES {group} (أي {ratio} فقط من العدد الفعلي)، ووسيط ب12 في المصل فيه "
+        "{sim_med} بيكومول/لتر مقابل {real_med}.",
+    ),
+    "lim.sim.close": (
+        "The simulator that made every training patient puts {sim} of adults below 148 pmol/L, close to the "
+        "{real} of US adults in NHANES {group} (ratio {ratio}); its median serum B12 is {sim_med} pmol/L against "
+        "{real_med}.",
+        "المحاكي الذي وُلّد منه كل مرضى التدريب يضع {sim} من البالغين دون 148 بيكومول/لتر، قريباً من {real} من "
+        "البالغين الأمريكيين في NHANES {group} (النسبة {ratio})؛ ووسيط ب12 في المصل فيه {sim_med} بيكومول/لتر "
+        "مقابل {real_med}.",
+    ),
     # explanations
     "expl_intro": (
         "Exact TreeSHAP contributions to the model's log-odds (no background data, so they add up exactly to each "
@@ -447,11 +814,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "الصفحة. البنود الخاصة بمشاركين حقيقيين لا تنطبق على البيانات الاصطناعية، ويُذكر السبب.",
     ),
     "na_synthetic": ("not applicable (synthetic data)", "لا ينطبق (بيانات اصطناعية)"),
-    "na.dates": (
-        "the cohorts are generated, not collected; the model's creation time is in the model card",
-        "المجموعات مولَّدة لا مجموعة، ووقت إنشاء النموذج مذكور في بطاقة النموذج",
+    "na.ethics": (
+        "no person's data train the model; the check on real patients reuses NHANES public-use files, released "
+        "de-identified by the US National Center for Health Statistics, and collects nothing new",
+        "لا يُدرَّب النموذج على بيانات أي شخص؛ ويعيد فحص المرضى الحقيقيين استخدام ملفات NHANES العامة التي ينشرها "
+        "المركز الوطني الأمريكي للإحصاءات الصحية دون بيانات تعريفية، ولا يجمع شيئاً جديداً",
     ),
-    "na.ethics": ("no person's data are used", "لا تُستخدم بيانات أي شخص"),
     "na.funding": (
         "no funding or competing interests are recorded with the model, and no participants are involved",
         "لا تمويل ولا تضارب مصالح مسجلاً مع النموذج، ولا مشاركين",
@@ -460,7 +828,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "no study protocol or registration: no one is enrolled",
         "لا بروتوكول دراسة ولا تسجيل: لا أحد مسجَّل في دراسة",
     ),
-    "na.public": ("there are no patients to involve", "لا يوجد مرضى لإشراكهم"),
+    "na.public": (
+        "no patients are recruited: training is synthetic and the real-patient check reuses survey files",
+        "لا يُجنَّد أي مريض: التدريب اصطناعي، وفحص المرضى الحقيقيين يعيد استخدام ملفات مسح منشورة",
+    ),
     # reproduce
     "repro_intro": (
         "The same config, seeds and library versions give the same cohorts and should give the same model; this "
@@ -490,6 +861,39 @@ WORDS: dict[str, tuple[str, str]] = {
     "fp_current": ("current seeds/", "مجلد seeds/ الحالي"),
     "fp_match": ("match", "متطابقتان"),
     "files": ("Model files (SHA-256)", "ملفات النموذج (SHA-256)"),
+}
+
+#: Measures of the real-vs-simulated marginals table (``ExternalValidation.marginals.metric``).
+NHANES_METRICS: dict[str, tuple[str, str]] = {
+    "serum B12 p5 (pmol/L)": ("serum B12, 5th percentile (pmol/L)", "ب12 في المصل، المئين الخامس (بيكومول/لتر)"),
+    "serum B12 p25 (pmol/L)": ("serum B12, 25th percentile (pmol/L)", "ب12 في المصل، المئين 25 (بيكومول/لتر)"),
+    "serum B12 p50 (pmol/L)": ("serum B12, median (pmol/L)", "ب12 في المصل، الوسيط (بيكومول/لتر)"),
+    "serum B12 p75 (pmol/L)": ("serum B12, 75th percentile (pmol/L)", "ب12 في المصل، المئين 75 (بيكومول/لتر)"),
+    "serum B12 p95 (pmol/L)": ("serum B12, 95th percentile (pmol/L)", "ب12 في المصل، المئين 95 (بيكومول/لتر)"),
+    "share serum B12 < 148": ("serum B12 below 148 pmol/L", "ب12 في المصل أقل من 148 بيكومول/لتر"),
+    "share serum B12 148-221": ("serum B12 148–221 pmol/L", "ب12 في المصل بين 148 و221 بيكومول/لتر"),
+    "MMA median (umol/L)": ("MMA, median (µmol/L)", "حمض الميثيل مالونيك، الوسيط (ميكرومول/لتر)"),
+    "share MMA > 0.271 (eGFR >= 60)": (
+        "MMA above 0.271 µmol/L (eGFR 60 or more)",
+        "حمض الميثيل مالونيك أعلى من 0.271 ميكرومول/لتر (معدل ترشيح 60 فأكثر)",
+    ),
+    "share eGFR < 60": ("eGFR below 60 mL/min/1.73 m²", "معدل الترشيح أقل من 60 مل/دقيقة/1.73 م²"),
+    "share taking B12 supplement": ("taking a B12 supplement", "يتناولون مكمّلاً فيه ب12"),
+    "share taking metformin": ("taking metformin", "يتناولون الميتفورمين"),
+    "share taking PPI": ("taking a proton-pump inhibitor", "يتناولون مثبطات مضخة البروتون"),
+    "share taking H2 blocker": ("taking an H2 blocker", "يتناولون حاصرات مستقبلات H2"),
+    "sd of log serum B12": ("standard deviation of log serum B12", "الانحراف المعياري للوغاريتم ب12 في المصل"),
+}
+#: Strata of that table (``ExternalValidation.marginals.stratum``), as they read after "adults".
+NHANES_STRATA: dict[str, tuple[str, str]] = {
+    "20+": ("aged 20+", "بعمر 20 فأكثر"),
+    "20-39": ("aged 20-39", "بعمر 20 إلى 39"),
+    "40-59": ("aged 40-59", "بعمر 40 إلى 59"),
+    "60-69": ("aged 60-69", "بعمر 60 إلى 69"),
+    "60+": ("aged 60+", "بعمر 60 فأكثر"),
+    "70+": ("aged 70+", "بعمر 70 فأكثر"),
+    "metformin users": ("taking metformin", "ممن يتناولون الميتفورمين"),
+    "no metformin": ("not taking metformin", "ممن لا يتناولون الميتفورمين"),
 }
 
 #: TRIPOD+AI items: (number, (English, Arabic), anchors covering it or "n/a:<reason key>").
@@ -529,16 +933,16 @@ TRIPOD: list[tuple[str, tuple[str, str], str]] = [
             "Source of data: where the data come from and how they were produced",
             "مصدر البيانات: من أين أتت البيانات وكيف أُنتجت",
         ),
-        "model-card provenance",
+        "model-card provenance nhanes",
     ),
-    ("5b", ("Dates of data collection", "تواريخ جمع البيانات"), "n/a:dates"),
+    ("5b", ("Dates of data collection", "تواريخ جمع البيانات"), "nhanes"),
     (
         "6",
         (
             "Participants: setting, eligibility and any treatment received",
             "المشاركون: الإطار ومعايير الأهلية وأي علاج تلقوه",
         ),
-        "model-card provenance",
+        "model-card provenance nhanes",
     ),
     (
         "7",
@@ -551,7 +955,7 @@ TRIPOD: list[tuple[str, tuple[str, str], str]] = [
             "Outcome: what is predicted and how and when it is assessed (here known exactly: true B12 below 148 pmol/L)",
             "النتيجة: ما الذي يُتنبأ به وكيف ومتى يُقيَّم (معروفة هنا بدقة: ب12 الحقيقي أقل من 148 بيكومول/لتر)",
         ),
-        "model-card",
+        "model-card nhanes",
     ),
     (
         "9",
@@ -606,7 +1010,7 @@ TRIPOD: list[tuple[str, tuple[str, str], str]] = [
             "Differences between the development and the evaluation data",
             "الفروق بين بيانات التطوير وبيانات التقييم",
         ),
-        "model-card performance",
+        "model-card performance nhanes",
     ),
     ("17", ("Ethical approval", "الموافقة الأخلاقية"), "n/a:ethics"),
     ("18a–b", ("Funding and conflicts of interest", "التمويل وتضارب المصالح"), "n/a:funding"),
@@ -623,7 +1027,7 @@ TRIPOD: list[tuple[str, tuple[str, str], str]] = [
             "Participants: numbers of patients and events in each data set",
             "المشاركون: أعداد المرضى والأحداث في كل مجموعة بيانات",
         ),
-        "model-card performance",
+        "model-card performance nhanes",
     ),
     (
         "22",
@@ -639,7 +1043,7 @@ TRIPOD: list[tuple[str, tuple[str, str], str]] = [
             "Model performance with confidence intervals, including in key subgroups",
             "أداء النموذج مع فترات الثقة، بما في ذلك المجموعات الفرعية الرئيسية",
         ),
-        "performance subgroups",
+        "performance subgroups nhanes",
     ),
     (
         "24",
@@ -657,7 +1061,7 @@ TRIPOD: list[tuple[str, tuple[str, str], str]] = [
     (
         "26",
         ("Limitations, including the use of synthetic data", "القيود، بما فيها استخدام بيانات اصطناعية"),
-        "model-card",
+        "model-card nhanes",
     ),
     (
         "27",
@@ -665,6 +1069,6 @@ TRIPOD: list[tuple[str, tuple[str, str], str]] = [
             "Usability and implications: how to use it, how not to, and what must come next (validation on real patients)",
             "قابلية الاستخدام والتبعات: كيف يُستخدم وكيف لا يُستخدم، وما يجب أن يلي (التحقق على مرضى حقيقيين)",
         ),
-        "model-card",
+        "model-card nhanes",
     ),
 ]

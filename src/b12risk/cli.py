@@ -263,7 +263,8 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from b12risk.report import build_report
 
-    path = build_report(args.model, args.out, language=args.lang, root=args.models)
+    nhanes = False if args.no_nhanes else (args.nhanes if args.nhanes is not None else True)
+    path = build_report(args.model, args.out, language=args.lang, root=args.models, nhanes=nhanes)
     print(path)
     return 0
 
@@ -276,6 +277,15 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--models", type=Path, default=None, metavar="DIR", help="registry folder (default: the package's models/)"
     )
+    real = p.add_mutually_exclusive_group()
+    real.add_argument(
+        "--nhanes",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="real-patient section from the tables of 'b12risk validate --nhanes --out DIR' (default: measure now)",
+    )
+    real.add_argument("--no-nhanes", action="store_true", help="leave the real-patient (NHANES) section out")
     p.set_defaults(func=cmd_report)
 
 

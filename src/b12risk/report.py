@@ -2,7 +2,8 @@
 
 :func:`build_report` reads a model folder (its metadata, evaluation tables and curve
 samples), explains a held-out synthetic cohort with exact SHAP values, checks that every
-documented cause moves the predictions the documented way, and writes one HTML page
+documented cause moves the predictions the documented way, shows how the model did on
+real US adults (NHANES, :mod:`b12risk.nhanes.validation`), and writes one HTML page
 with every figure embedded as a PNG data URI (the same figures also go to
 ``figures/`` as PNG and SVG). The page uses no scripts, stylesheets, fonts or addresses
 from outside the file, and the same model gives the same bytes.
@@ -26,18 +27,29 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from b12risk import registry
 from b12risk._report_text import WORDS
-from b12risk.errors import ModelIntegrityError
+from b12risk.errors import ConfigError, ModelIntegrityError
 from b12risk.i18n import check_language
 from b12risk.knowledge import Knowledge, load
 
-__all__ = ["EXAMPLES_DIR", "SECTIONS", "build_report"]
+if TYPE_CHECKING:
+    from b12risk.nhanes.validation import ExternalValidation
+
+__all__ = [
+    "EXAMPLES_DIR",
+    "NHANES_SEED",
+    "NHANES_SIMULATED_N",
+    "NHANES_TABLES",
+    "SECTIONS",
+    "build_report",
+    "read_nhanes",
+]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +58,7 @@ SECTIONS: tuple[str, ...] = (
     "model-card",
     "provenance",
     "performance",
+    "nhanes",
     "explanations",
     "knowledge-check",
     "tripod",
@@ -72,6 +85,11 @@ DEPENDENCE = (
     ("serum_b12_pmol_l", "full_panel", "mma_umol_l"),
     ("mma_umol_l", "full_panel", "egfr_ml_min"),
 )
+#: ``nhanes=True``: the simulated cohort and seed of :func:`b12risk.nhanes.validation.validate`.
+NHANES_SIMULATED_N = 100_000
+NHANES_SEED = 0
+#: Tables of :meth:`b12risk.nhanes.validation.ExternalValidation.write`, read back from a folder.
+NHANES_TABLES: tuple[str, ...] = ("performance", "decision", "marginals", "adapter", "outcomes")
 
 
 # --------------------------------------------------------------------------- data
@@ -118,6 +136,7 @@ class _Data:
     shap: dict[str, pd.DataFrame]
     checks: list[_Check]
     examples: list[tuple[str, Any]] | None
+    nhanes: ExternalValidation | None = None
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -303,7 +322,119 @@ def _examples(loaded: registry.LoadedModel, language: str) -> list[tuple[str, An
     return out
 
 
-def _collect(loaded: registry.LoadedModel, language: str) -> _Data:
+# --------------------------------------------------------------------------- real patients (NHANES)
+
+#: Validations computed in this process, by model and settings: the English and the
+#: Arabic page of one model (as the demo writes them) measure it once.
+_VALIDATIONS: dict[tuple[Any, ...], ExternalValidation] = {}
+_VALIDATIONS_KEPT = 2
+
+
+def _check_nhanes(nhanes: Any) -> None:
+    """Refuse an ``nhanes`` argument of the wrong kind before any work."""
+    from b12risk.nhanes.validation import ExternalValidation
+
+    if nhanes is None or isinstance(nhanes, bool | ExternalValidation | str | os.PathLike):
+        return
+    raise ConfigError(
+        "nhanes must be True (measure the model on NHANES), False or None (leave the section out), "
+        f"an ExternalValidation or the folder its write() filled; got {type(nhanes).__name__}"
+    )
+
+
+def read_nhanes(folder: str | os.PathLike[str]) -> ExternalValidation:
+    """The tables that :meth:`ExternalValidation.write` saved in ``folder``, as an ``ExternalValidation``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Holds ``performance.csv``, ``decision.csv``, ``marginals.csv``, ``adapter.csv``,
+        ``outcomes.csv`` and ``summary.json`` (as ``b12risk validate --nhanes`` writes them).
+
+    Returns
+    -------
+    ExternalValidation
+        Empty cells read as NaN, every other text as written.
+
+    Raises
+    ------
+    ConfigError
+        If the folder or one of its files is missing, or ``summary.json`` is not JSON.
+    """
+    from b12risk.nhanes.validation import ExternalValidation
+
+    path = Path(folder)
+    names = [f"{t}.csv" for t in NHANES_TABLES] + ["summary.json"]
+    missing = [n for n in names if not (path / n).is_file()]
+    if missing:
+        raise ConfigError(
+            f"{path}: expected the NHANES validation tables ({', '.join(names)}; b12risk validate --nhanes "
+            f"writes them), missing {', '.join(missing)}"
+        )
+    tables = {t: _read_csv(path / f"{t}.csv") for t in NHANES_TABLES}
+    try:
+        summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path / 'summary.json'}: not JSON ({exc})") from None
+    return ExternalValidation(
+        model_version=str(summary.get("model_version", "")), notes=summary.get("notes", {}), **tables
+    )
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A table as written by ``DataFrame.to_csv``: empty cells are NaN, an empty table has no rows."""
+    try:
+        return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
+def _validation_key(loaded: registry.LoadedModel) -> tuple[Any, ...]:
+    files = json.dumps(loaded.metadata.get("files", {}), sort_keys=True, default=str)
+    return (str(Path(loaded.path).resolve()), loaded.version, files, NHANES_SIMULATED_N, NHANES_SEED)
+
+
+def _measure(loaded: registry.LoadedModel) -> ExternalValidation:
+    """:func:`b12risk.nhanes.validation.validate` of ``loaded``, once per process and model."""
+    from b12risk.nhanes.validation import validate
+
+    key = _validation_key(loaded)
+    if key not in _VALIDATIONS:
+        t0 = time.perf_counter()
+        _VALIDATIONS[key] = validate(loaded, simulated_n=NHANES_SIMULATED_N, seed=NHANES_SEED)
+        log.info("NHANES validation of %s: %.1f s", loaded.version, time.perf_counter() - t0)
+        while len(_VALIDATIONS) > _VALIDATIONS_KEPT:
+            del _VALIDATIONS[next(iter(_VALIDATIONS))]
+    return _VALIDATIONS[key]
+
+
+def _nhanes_tables(
+    nhanes: ExternalValidation | str | os.PathLike[str] | bool | None, loaded: registry.LoadedModel, folder: Path
+) -> ExternalValidation | None:
+    """The validation the page shows, as read back from ``folder`` (``<out_dir>/nhanes/``).
+
+    Whatever its source, the validation is written to ``folder`` and read back from there,
+    so an object and the folder it was written to give the same page byte for byte. A
+    folder given as the source is copied there unless it is that folder already.
+    """
+    import shutil
+
+    if nhanes is None or nhanes is False:
+        return None
+    if isinstance(nhanes, str | os.PathLike):
+        source = Path(nhanes)
+        read_nhanes(source)  # refuse an incomplete folder before copying anything
+        folder.mkdir(parents=True, exist_ok=True)
+        if source.resolve() != folder.resolve():
+            for name in [f"{t}.csv" for t in NHANES_TABLES] + ["summary.json"]:
+                shutil.copyfile(source / name, folder / name)
+        return read_nhanes(folder)
+    result = _measure(loaded) if nhanes is True else nhanes
+    result.write(folder)
+    return read_nhanes(folder)
+
+
+def _collect(loaded: registry.LoadedModel, language: str, nhanes: ExternalValidation | None = None) -> _Data:
     from b12risk.cohort import mask_to_level
     from b12risk.explain import shap_frame
 
@@ -327,6 +458,7 @@ def _collect(loaded: registry.LoadedModel, language: str) -> _Data:
         shap=shap,
         checks=checks,
         examples=_examples(loaded, language),
+        nhanes=nhanes,
     )
 
 
@@ -336,6 +468,7 @@ def build_report(
     *,
     language: str = "en",
     root: str | os.PathLike[str] | None = None,
+    nhanes: ExternalValidation | str | os.PathLike[str] | bool | None = True,
 ) -> Path:
     """Write the reviewers' report of one model version.
 
@@ -352,6 +485,14 @@ def build_report(
         ``"en"`` writes ``report.html``.
     root : str or Path, optional
         Registry folder to resolve ``model`` in; :func:`b12risk.registry.models_dir` by default.
+    nhanes : bool, ExternalValidation, str or Path, default True
+        The section on real patients (NHANES). ``True`` measures the model with
+        :func:`b12risk.nhanes.validation.validate` (a simulated cohort of
+        :data:`NHANES_SIMULATED_N` patients, seed :data:`NHANES_SEED`; about a minute,
+        done once per process and model); an ``ExternalValidation`` is used as given; a
+        folder is read as :meth:`~b12risk.nhanes.validation.ExternalValidation.write` left
+        it (see :func:`read_nhanes`); ``False`` or ``None`` leave the measurement out and
+        the page says so. The tables shown are also written to ``out_dir/nhanes/``.
 
     Returns
     -------
@@ -362,7 +503,8 @@ def build_report(
     Raises
     ------
     ConfigError
-        If ``language`` is not "en" or "ar", or ``model`` is not a model reference.
+        If ``language`` is not "en" or "ar", ``model`` is not a model reference, or
+        ``nhanes`` is of another kind or names a folder without the validation tables.
     ModelIntegrityError
         If the model cannot be found or fails verification, or its folder lacks the
         evaluation tables.
@@ -371,10 +513,14 @@ def build_report(
     from b12risk._report_html import render_page
 
     language = check_language(language)
+    _check_nhanes(nhanes)
+    if isinstance(nhanes, str | os.PathLike):
+        read_nhanes(nhanes)  # an incomplete folder fails before the minute of SHAP values
     loaded = model if isinstance(model, registry.LoadedModel) else registry.load_model(model, root=root)
     out = Path("reports") / loaded.version if out_dir is None else Path(out_dir)
     t0 = time.perf_counter()
-    data = _collect(loaded, language)
+    validation = _nhanes_tables(nhanes, loaded, out / "nhanes")
+    data = _collect(loaded, language, validation)
     writer = figs.FigureWriter(out / "figures", language)
     page = render_page(data, writer)
     path = out / ("report_ar.html" if language == "ar" else "report.html")

@@ -24,6 +24,7 @@ import numpy as np
 
 __all__ = [
     "auroc_delong",
+    "auroc_difference_delong",
     "weighted_auroc",
     "weighted_calibration",
     "weighted_mean",
@@ -61,6 +62,22 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | np.nda
     return out if np.ndim(q) else float(out)
 
 
+def _placements(y: np.ndarray, score: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """AUROC and DeLong's placement values of the positives (V10) and negatives (V01), by midranks."""
+    from scipy.stats import rankdata
+
+    yv = np.asarray(y).astype(bool)
+    s = np.asarray(score, dtype=np.float64)
+    pos, neg = s[yv], s[~yv]
+    m, n = pos.size, neg.size
+    if m < 2 or n < 2:
+        return None
+    tz = rankdata(np.concatenate([pos, neg]))
+    tx, ty = rankdata(pos), rankdata(neg)
+    auc = float((tz[:m].sum() - m * (m + 1) / 2) / (m * n))
+    return auc, (tz[:m] - tx) / n, 1.0 - (tz[m:] - ty) / m
+
+
 def auroc_delong(y: np.ndarray, score: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """AUROC (ties count one half) and its DeLong confidence interval, unweighted.
 
@@ -71,22 +88,15 @@ def auroc_delong(y: np.ndarray, score: np.ndarray, level: float = 0.95) -> tuple
     Returns
     -------
     auroc, lo, hi : float
-        NaN when ``y`` has a single class.
+        NaN when ``y`` has fewer than two rows of either class.
     """
-    from scipy.stats import norm, rankdata
+    from scipy.stats import norm
 
-    yv = np.asarray(y).astype(bool)
-    s = np.asarray(score, dtype=np.float64)
-    pos, neg = s[yv], s[~yv]
-    m, n = pos.size, neg.size
-    if m == 0 or n == 0:
+    placed = _placements(y, score)
+    if placed is None:
         return (math.nan, math.nan, math.nan)
-    tz = rankdata(np.concatenate([pos, neg]))
-    tx, ty = rankdata(pos), rankdata(neg)
-    auc = float((tz[:m].sum() - m * (m + 1) / 2) / (m * n))
-    v10 = (tz[:m] - tx) / n
-    v01 = 1.0 - (tz[m:] - ty) / m
-    var = (np.var(v10, ddof=1) if m > 1 else 0.0) / m + (np.var(v01, ddof=1) if n > 1 else 0.0) / n
+    auc, v10, v01 = placed
+    var = np.var(v10, ddof=1) / v10.size + np.var(v01, ddof=1) / v01.size
     if not 0.0 < auc < 1.0 or var <= 0:
         return (auc, auc, auc)
     z = norm.ppf(0.5 + level / 2)
@@ -94,6 +104,34 @@ def auroc_delong(y: np.ndarray, score: np.ndarray, level: float = 0.95) -> tuple
     se = math.sqrt(var) / (auc * (1 - auc))
     lo, hi = lg - z * se, lg + z * se
     return (auc, 1 / (1 + math.exp(-lo)), 1 / (1 + math.exp(-hi)))
+
+
+def auroc_difference_delong(
+    y: np.ndarray, score_a: np.ndarray, score_b: np.ndarray, level: float = 0.95
+) -> tuple[float, float, float]:
+    """``AUROC(a) - AUROC(b)`` on the same rows, with DeLong's paired confidence interval.
+
+    The two AUROCs are correlated (same people); the paired variance uses the covariance
+    of their placement values (DeLong et al. 1988), so it is narrower than comparing two
+    separate intervals.
+
+    Returns
+    -------
+    diff, lo, hi : float
+        NaN when ``y`` has fewer than two rows of either class.
+    """
+    from scipy.stats import norm
+
+    a, b = _placements(y, score_a), _placements(y, score_b)
+    if a is None or b is None:
+        return (math.nan, math.nan, math.nan)
+    diff = a[0] - b[0]
+    var = 0.0
+    for va, vb in ((a[1], b[1]), (a[2], b[2])):
+        cov = np.cov(np.vstack([va, vb]), ddof=1)
+        var += (cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]) / va.size
+    half = norm.ppf(0.5 + level / 2) * math.sqrt(max(var, 0.0))
+    return (diff, diff - half, diff + half)
 
 
 def weighted_auroc(y: np.ndarray, score: np.ndarray, weights: np.ndarray) -> float:

@@ -347,7 +347,8 @@ def validate(
     Parameters
     ----------
     model : LoadedModel, version string or path, optional
-        The model to measure; the shipped latest release by default.
+        The model to measure (a version or folder is loaded and verified by
+        :func:`b12risk.load_model`); the shipped latest release by default.
     cycles : list of str, optional
         NHANES cycles to use; all shipped ones by default.
     directory : str or Path, optional
@@ -362,18 +363,21 @@ def validate(
     Returns
     -------
     ExternalValidation
-        Tables ``performance`` (one row per group x outcome x level x scorer),
-        ``decision`` (survey-weighted net benefit), ``marginals`` (real vs simulated),
+        Tables ``performance`` (one row per group x outcome x level x scorer; for each
+        scorer but the model, ``model_minus`` is the model's AUROC minus this scorer's on
+        the same rows, with DeLong's paired 95% interval), ``decision`` (survey-weighted net benefit), ``marginals`` (real vs simulated),
         ``adapter`` (counts and weighted shares per cycle) and ``outcomes``.
     """
     from b12risk import registry
     from b12risk.cohort import simulate
-    from b12risk.predict import _resolve
 
     if isinstance(simulated_n, bool) or not isinstance(simulated_n, int) or simulated_n < 1000:
         raise ConfigError(f"simulated_n must be an int >= 1000; got {simulated_n!r}")
-    runtime = _resolve(model)
-    loaded = model if isinstance(model, registry.LoadedModel) else registry.load_model(runtime.version)
+    if model is not None and not isinstance(model, registry.LoadedModel | str | os.PathLike):
+        raise ConfigError(
+            f"model must be a LoadedModel, a version, 'latest' or a model folder; got {type(model).__name__}"
+        )
+    loaded = model if isinstance(model, registry.LoadedModel) else registry.load_model(model or "latest")
     real = load_adults(cycles, directory=directory)
     present = tuple(real["cycle"].unique())
     groups = {g: c for g, c in GROUPS.items() if all(x in present for x in c)}
@@ -436,10 +440,14 @@ def validate(
                     scores[scorer] = (entry[0][rows], None if entry[1] is None else entry[1][rows])
                 cv = _real_cv(real[rows], shown, y.astype(int), seed)
                 scores["real_cv"] = (cv, cv)
+                model_score = scores["model"][0]
                 for scorer in SCORERS:
                     if scorer not in scores:
                         continue
                     score, prob = scores[scorer]
+                    diff = (
+                        (math.nan,) * 3 if scorer == "model" else stats.auroc_difference_delong(y, model_score, score)
+                    )
                     perf_rows.append(
                         {
                             "group": group,
@@ -450,6 +458,9 @@ def validate(
                             "events": int(y.sum()),
                             "prevalence": prevalence,
                             **_cell_metrics(y, score, prob, w),
+                            "model_minus": diff[0],
+                            "model_minus_lo": diff[1],
+                            "model_minus_hi": diff[2],
                         }
                     )
                     if prob is not None:
@@ -495,7 +506,7 @@ def validate(
         outcome_rows.append(row)
 
     notes = {
-        "model_version": runtime.version,
+        "model_version": loaded.version,
         "seed": seed,
         "simulated_n": simulated_n,
         "cycles": list(present),
@@ -505,7 +516,7 @@ def validate(
         "weights": "WTMEC2YR; pooled groups divide it by the number of cycles",
     }
     return ExternalValidation(
-        model_version=runtime.version,
+        model_version=loaded.version,
         performance=pd.DataFrame(perf_rows),
         decision=pd.DataFrame(dc_rows),
         marginals=_marginals(real, sim, groups),
