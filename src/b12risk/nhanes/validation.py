@@ -213,8 +213,8 @@ def _real_cv(frame: pd.DataFrame, shown: list[str], y: np.ndarray, seed: int) ->
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
     for train, test in folds.split(X, y):
         model = HistGradientBoostingClassifier(
-            learning_rate=0.05,
-            max_iter=200,
+            learning_rate=0.1,
+            max_iter=100,
             max_leaf_nodes=8,
             min_samples_leaf=50,
             l2_regularization=1.0,
