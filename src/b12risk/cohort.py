@@ -6,7 +6,7 @@ The model (parameters in ``seeds/``, equations in :mod:`b12risk.structural`)::
                                               -> labs and symptoms, each independent given
                                                  L and the named causes
 
-A patient is truly deficient when ``exp(L) < 148 pmol/L``. Because every observation
+A patient is truly deficient when ``exp(L)`` is below ``latent.deficient_below`` (148 pmol/L). Because every observation
 depends on the patient only through ``L`` and named causes, the posterior of ``L``
 given any subset of observations is a one-dimensional integral times a sum over the
 hidden causes (undiagnosed pernicious anaemia, atrophic gastritis, iron deficiency);
@@ -38,7 +38,6 @@ from b12risk.knowledge import Knowledge, load
 from b12risk.oracle import oracle_probability
 from b12risk.schema import check_level, features, level_columns
 from b12risk.structural import (
-    LOG148,
     Model,
     expit,
     gastric_prevalence,
@@ -177,7 +176,7 @@ def _block(m: Model, scenario: str, n: int, seed: int, index: int, labs: str) ->
 
     frame = _to_frame(m, a, sym, labs_out)
     frame["true_b12_pmol_l"] = np.exp(latent)
-    frame["true_deficient"] = latent < LOG148
+    frame["true_deficient"] = latent < m.log_deficient
     tiers = np.array(["none", "mild", "moderate", "severe"])
     cut = np.log([p["severity.severe_below"], p["severity.moderate_below"], p["severity.mild_below"]])
     frame["true_severity"] = pd.Categorical(tiers[3 - np.searchsorted(cut, latent, side="right")], categories=tiers)
@@ -218,7 +217,7 @@ def _order_labs(m: Model, rng: np.random.Generator, a: dict, sym: np.ndarray, la
         p[mm + "fbc_intercept"] + p[mm + "fbc_per_decade"] * decades + p[mm + "fbc_per_symptom"] * n_sym
     )
     serum = labs["serum_b12_pmol_l"]
-    borderline = (serum >= 148.0) & (serum < p[mm + "reflex_upper"])
+    borderline = (serum >= m.serum_deficient) & (serum < p[mm + "reflex_upper"])
     mma = b12 & (rng.random(n) < np.where(borderline, p[mm + "mma_reflex_borderline"], p[mm + "mma_other"]))
     hcy = b12 & (rng.random(n) < p[mm + "hcy_given_b12"])
     holotc = b12 & (rng.random(n) < p[mm + "holotc_given_b12"])

@@ -40,6 +40,101 @@ __all__ = [
 #: Information levels, from least to most observed.
 LEVELS: tuple[str, ...] = ("risk_factors", "symptoms", "serum_b12", "full_panel")
 
+#: Every parameter the structural model reads from ``measurement.toml``, by section: a
+#: missing one is a :class:`KnowledgeError` at load time, naming the file and the key. (Each region of
+#: ``demographics.toml`` also needs its ``latent.region_median.<region>``.)
+MEASUREMENT_KEYS: dict[str, tuple[str, ...]] = {
+    "latent": (
+        "sd",
+        "reference_age",
+        "age_slope",
+        "deficient_below",
+    ),
+    "labs": ("max_depth",),
+    "severity": (
+        "mild_below",
+        "moderate_below",
+        "severe_below",
+    ),
+    "symptoms": (
+        "moderate_onset",
+        "severe_onset",
+        "moderate_weight",
+        "severe_weight",
+        "max_depth",
+    ),
+    "serum_assay": (
+        "sd",
+        "falsely_normal_pa",
+        "falsely_normal_other",
+        "falsely_normal_median",
+        "falsely_normal_sd",
+        "pregnancy_shift",
+    ),
+    "mma": (
+        "median",
+        "sd",
+        "age_slope",
+        "egfr_slope",
+        "deficiency_onset",
+        "deficiency_slope",
+    ),
+    "hcy": (
+        "median",
+        "sd",
+        "male_shift",
+        "age_slope",
+        "egfr_slope",
+        "deficiency_onset",
+        "deficiency_slope",
+    ),
+    "holotc": (
+        "fraction",
+        "sd",
+        "pregnancy_shift",
+    ),
+    "mcv": (
+        "mean",
+        "sd",
+        "macrocytosis_slope",
+        "iron_deficiency_shift",
+        "iron_deficiency_masking",
+    ),
+    "hgb": (
+        "male_mean",
+        "female_mean",
+        "pregnant_mean",
+        "sd",
+        "deficiency_slope",
+        "iron_deficiency_shift",
+        "shortened_rbc_shift",
+    ),
+    "iron_deficiency": (
+        "male",
+        "female",
+        "pregnant",
+    ),
+    "egfr": (
+        "median",
+        "age_slope",
+        "sd",
+    ),
+    "missingness": (
+        "b12_intercept",
+        "b12_per_decade",
+        "b12_per_symptom",
+        "b12_risk_factor",
+        "fbc_intercept",
+        "fbc_per_decade",
+        "fbc_per_symptom",
+        "mma_reflex_borderline",
+        "mma_other",
+        "hcy_given_b12",
+        "holotc_given_b12",
+        "reflex_upper",
+    ),
+}
+
 SEED_FILES = (
     "biomarkers",
     "causes",
@@ -423,6 +518,13 @@ def _flatten_measurement(path: Path, raw: dict[str, Any]) -> dict[str, dict[str,
                 if (positive or k.startswith("region_median.")) and q.value <= 0:
                     raise KnowledgeError(f"{path}: [{section}.{k}] must be > 0, got {q.value}")
         out[section] = flat
+    for section, keys in MEASUREMENT_KEYS.items():
+        for key in keys:
+            if key not in out.get(section, {}):
+                raise KnowledgeError(
+                    f"{path}: [{section}] is missing {key!r} (the structural model reads {section}.{key}); "
+                    "add it as { value = ..., unit = ..., source = ... }"
+                )
     return out
 
 

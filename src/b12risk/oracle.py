@@ -28,7 +28,6 @@ from b12risk.errors import ConfigError
 from b12risk.knowledge import Knowledge
 from b12risk.schema import features, level_columns
 from b12risk.structural import (
-    LOG148,
     Model,
     gastric_prior,
     hgb_fall,
@@ -135,11 +134,11 @@ def oracle_probability(
     return out
 
 
-def _grid(lo: float, hi: float) -> tuple[np.ndarray, int]:
-    """Cell midpoints covering [lo, hi], edges on LOG148 + k * GRID_STEP, and the count below LOG148."""
-    k_lo = int(np.floor((lo - LOG148) / GRID_STEP))
-    k_hi = int(np.ceil((hi - LOG148) / GRID_STEP))
-    edges = LOG148 + GRID_STEP * np.arange(k_lo, k_hi + 1)
+def _grid(lo: float, hi: float, cut: float) -> tuple[np.ndarray, int]:
+    """Cell midpoints covering [lo, hi], edges on ``cut + k * GRID_STEP``, and the count below ``cut``."""
+    k_lo = int(np.floor((lo - cut) / GRID_STEP))
+    k_hi = int(np.ceil((hi - cut) / GRID_STEP))
+    edges = cut + GRID_STEP * np.arange(k_lo, k_hi + 1)
     return (edges[:-1] + edges[1:]) / 2, int(np.clip(-k_lo, 0, k_hi - k_lo))
 
 
@@ -154,7 +153,7 @@ def _gauss_terms(resid: np.ndarray, observed: np.ndarray, f: np.ndarray, sd: flo
 def _posterior(
     m: Model, a: dict[str, np.ndarray], mu: np.ndarray, labs: dict[str, np.ndarray], sym: np.ndarray, wide: bool = False
 ) -> np.ndarray:
-    """Posterior P(L < log 148) per row.
+    """Posterior P(L < log deficient_below) per row.
 
     The grid spans the rows' prior (every gastric state, +-7 sd). Rows whose labs pull
     the posterior to the edge of that window (readings far from what the causes
@@ -174,7 +173,7 @@ def _posterior(
             if implied.size:
                 lo, hi = min(lo, implied.min() - 2.0), max(hi, implied.max() + 2.0)
         lo, hi = min(lo, np.log(1.0)), max(hi, np.log(20000.0))
-    L, below = _grid(lo, hi)
+    L, below = _grid(lo, hi, m.log_deficient)
 
     # C(L): MMA, homocysteine, holoTC and symptoms, as one matrix product.
     coefs, funcs = [], []
@@ -206,7 +205,7 @@ def _posterior(
         hgb_rise = hgb_fall(m, L)
         states = []
         for iron in (0, 1):
-            mcv0 = mcv_mean(m, iron, np.array(LOG148 + 10.0))  # value with no deficiency
+            mcv0 = mcv_mean(m, iron, np.array(m.log_deficient + 10.0))  # value with no deficiency
             c1, f1 = _gauss_terms(mcv - mcv0, mcv_obs, mcv_mean(m, iron, L) - mcv0, p["mcv.sd"])
             hgb0 = hgb_mean(m, a) + p["hgb.iron_deficiency_shift"] * iron
             c2, f2 = _gauss_terms(hgb - hgb0, hgb_obs, hgb_rise, p["hgb.sd"])

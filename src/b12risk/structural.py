@@ -15,7 +15,6 @@ import numpy as np
 
 from b12risk.knowledge import Knowledge, load
 
-LOG148 = float(np.log(148.0))
 GASTRIC_STATES = ("none", "atrophic", "pernicious")
 
 
@@ -43,6 +42,11 @@ class Model:
     sym_logit_bg: np.ndarray
     sym_severe: np.ndarray  # bool per symptom
     gastric_effect: np.ndarray  # per gastric state
+    deficient_below: (
+        float  # pmol/L: a latent level below this is true deficiency (measurement.toml latent.deficient_below)
+    )
+    log_deficient: float  # its natural log
+    serum_deficient: float  # pmol/L: the measured serum B12 cut-off a clinician reads (biomarkers.toml)
 
 
 @lru_cache(maxsize=4)
@@ -88,6 +92,9 @@ def _compile(kb: Knowledge) -> Model:
         sym_logit_bg=logit(bg),
         sym_severe=np.array([kb.symptoms[s].tier == "severe" for s in sym]),
         gastric_effect=np.array([0.0, ag.effect.value, pa.effect.value]),
+        deficient_below=p["latent.deficient_below"],
+        log_deficient=float(np.log(p["latent.deficient_below"])),
+        serum_deficient=kb.biomarkers["serum_b12"].thresholds["deficient"].value,
     )
 
 
@@ -189,7 +196,7 @@ def mcv_mean(m: Model, iron: np.ndarray | int, latent: np.ndarray) -> np.ndarray
     return (
         p["mcv.mean"]
         + p["mcv.iron_deficiency_shift"] * iron
-        + p["mcv.macrocytosis_slope"] * keep * lab_depth(m, latent, 148.0)
+        + p["mcv.macrocytosis_slope"] * keep * lab_depth(m, latent, m.deficient_below)
     )
 
 
@@ -205,7 +212,7 @@ def symptom_logit(m: Model, latent: np.ndarray) -> np.ndarray:
 
 def hgb_fall(m: Model, latent: np.ndarray) -> np.ndarray:
     """Fall of haemoglobin caused by deficiency (negative), as a function of the latent level."""
-    return m.p["hgb.deficiency_slope"] * lab_depth(m, latent, 148.0)
+    return m.p["hgb.deficiency_slope"] * lab_depth(m, latent, m.deficient_below)
 
 
 def hgb_mean(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
