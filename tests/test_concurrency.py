@@ -7,7 +7,6 @@ threads scoring single patients with explanations on a model already in hand.)
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 import subprocess
@@ -19,11 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from b12risk import registry, simulate
+from b12risk import runtime as runtime_module
 from b12risk.predict import predict
 from b12risk.registry import list_models, load_model, verify
 from b12risk.schema import truth_columns
-
-predict_module = importlib.import_module("b12risk.predict")  # the package's `predict` is the function
 
 SHIPPED = Path(__file__).resolve().parents[1] / "models" / "b12risk-1.0.0"
 THREADS = 16
@@ -67,7 +65,7 @@ def comparable(result) -> object:
 def test_threads_at_once_get_the_serial_answers_and_load_the_model_once(monkeypatch):
     """Sixteen threads start together on a model named by its path, so they also race to
     load it: it is loaded once, and every answer equals the one a lone caller gets."""
-    monkeypatch.setattr(predict_module, "_CACHE", {})
+    monkeypatch.setattr(runtime_module, "_CACHE", {})
     loads = []
     real_load = registry.load_model
 

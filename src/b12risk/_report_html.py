@@ -15,7 +15,8 @@ import tomllib
 from typing import Any
 
 from b12risk import _report_figures as figs
-from b12risk import report as _settings  # read at call time, so tests and callers may change them
+from b12risk._report_data import SECTIONS
+from b12risk._report_data import ReportData as _Data
 from b12risk._report_text import (
     INTENDED_USE_AR,
     LIMITATIONS_AR,
@@ -30,7 +31,6 @@ from b12risk._version import __version__
 from b12risk.i18n import t as word
 from b12risk.i18n import t_unit, unit_forms
 from b12risk.knowledge import LEVELS
-from b12risk.report import SECTIONS, _Data
 
 __all__ = ["render_page"]
 
@@ -789,7 +789,7 @@ def _nh_outcomes_table(d: _Data) -> str:
 
 
 def _nh_cell_table(d: _Data, group: str, outcome: str, level: str, cell: Any) -> str:
-    from b12risk.nhanes.validation import SCORERS
+    from b12risk.nhanes.scorers import SCORERS
 
     by = {r["scorer"]: r for r in cell.to_dict("records")}
     order = [s for s in SCORERS if s in by] + [s for s in by if s not in SCORERS]
@@ -947,7 +947,7 @@ def _explanations(d: _Data, fw: figs.FigureWriter) -> str:
             )
         )
     body.append(f"<h3>{_e(d.w('dependence'))}</h3><p>{_e(d.w('dependence_intro'))}</p>")
-    for field, level, color in _settings.DEPENDENCE:
+    for field, level, color in d.settings["DEPENDENCE"]:
         unit = feats[field].unit  # left out where the label already names it: "... (سنوات)"
         if any(f"({form})" in labels[field] for form in unit_forms(unit, lang)):
             unit = None
@@ -995,7 +995,7 @@ def _explanations(d: _Data, fw: figs.FigureWriter) -> str:
 
 def _expected_order(d: _Data) -> str:
     """How the example patients rank against the clinician's expected order."""
-    path = _settings.EXAMPLES_DIR / "expected_order.toml"
+    path = d.settings["EXAMPLES_DIR"] / "expected_order.toml"
     probs = {name: p.probability for name, p in d.examples or [] if not isinstance(p, str)}
     if not path.is_file() or not probs:
         return ""
@@ -1054,7 +1054,7 @@ def _knowledge_section(d: _Data) -> str:
     head = d.head("cause fields with_without basis mean_with mean_without difference documented learned verdict")
     hidden = [d.label(c) for c in d.kb.causes.values() if c.kind == "hidden"]
     body = [
-        f"<p>{_e(d.w('kc_intro', min=_settings.MIN_PRESENT, k=_settings.WHAT_IF_ROWS, eps=_settings.MIN_EFFECT))}</p>",
+        f"<p>{_e(d.w('kc_intro', min=d.settings['MIN_PRESENT'], k=d.settings['WHAT_IF_ROWS'], eps=d.settings['MIN_EFFECT']))}</p>",
         _table(head, rows, row_attrs=attrs, id="knowledge-check-table"),
         f'<p class="note">{_e(d.w("kc_hidden", names="; ".join(hidden)))}</p>',
     ]

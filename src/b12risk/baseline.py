@@ -61,6 +61,7 @@ __all__ = [
     "RiskFactorScore",
     "cb12_category",
     "combined_indicator",
+    "fit_baselines",
 ]
 
 # --------------------------------------------------------------------------- constants
@@ -1081,3 +1082,27 @@ class RiskFactorScore(_Baseline):
             Labels from ``classes_``.
         """
         return self._labels(self.predict_proba(X)[:, 1] >= self.threshold)
+
+
+# --------------------------------------------------------------------------- all three
+
+
+def fit_baselines(train: pd.DataFrame) -> dict[str, _Baseline]:
+    """The rules-based baselines fitted on a simulated cohort's true deficiency, by name.
+
+    Parameters
+    ----------
+    train : pandas.DataFrame
+        A cohort from :func:`b12risk.simulate` (with ``true_deficient``).
+
+    Returns
+    -------
+    dict
+        ``guideline``, ``cb12`` and ``risk_factor_score``, each fitted.
+    """
+    y = train["true_deficient"].to_numpy()
+    return {
+        "guideline": GuidelineRule().fit(train, y),
+        "cb12": CombinedB12Index().fit(train, y),
+        "risk_factor_score": RiskFactorScore().fit(train, y),
+    }

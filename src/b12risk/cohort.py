@@ -36,7 +36,7 @@ import pandas as pd
 from b12risk.errors import ConfigError
 from b12risk.knowledge import Knowledge, load
 from b12risk.oracle import oracle_probability
-from b12risk.schema import check_level, features, level_columns
+from b12risk.schema import features, mask_to_level
 from b12risk.structural import (
     Model,
     expit,
@@ -315,20 +315,6 @@ def simulate(
 
 
 # --------------------------------------------------------------------------- masking
-
-
-def mask_to_level(frame: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Copy of ``frame`` with every feature not observed at ``level`` set to missing.
-
-    Masked binary columns become float (1.0 / 0.0 / NaN); masked numeric columns NaN.
-    Truth columns and unknown columns are kept as they are.
-    """
-    keep = set(level_columns(check_level(level)))
-    out = frame.copy()
-    for name in features():
-        if name in out.columns and name not in keep:
-            out[name] = np.nan
-    return out
 
 
 # --------------------------------------------------------------------------- writing

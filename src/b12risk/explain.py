@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12risk.runtime import resolve
 from b12risk.schema import features, to_model_frame
 
 __all__ = ["beeswarm", "dependence", "shap_frame", "shap_log_odds", "waterfall"]
@@ -189,9 +190,8 @@ def _display_data(X: pd.DataFrame) -> pd.DataFrame:
 def beeswarm(frame: pd.DataFrame, *, model: Any = None, language: str = "en", max_display: int = 15):
     """Beeswarm summary of SHAP values over many patients (rows of ``frame``)."""
     from b12risk import plots
-    from b12risk.predict import _resolve
 
-    runtime = _resolve(model)
+    runtime = resolve(model)
     _, values = shap_frame(runtime.estimator, frame)
     return plots.beeswarm(
         values, _display_data(frame), labels=_labels(language), language=language, max_display=max_display
@@ -202,13 +202,12 @@ def dependence(frame: pd.DataFrame, field: str, *, model: Any = None, color: str
     """Dependence plot: a field's value against its SHAP contribution."""
     from b12risk import plots
     from b12risk.errors import ConfigError
-    from b12risk.predict import _resolve
 
     feats = features()
     for name in (field, color):
         if name is not None and name not in feats:
             raise ConfigError(f"dependence: field {name!r} is not one of the model's fields")
-    runtime = _resolve(model)
+    runtime = resolve(model)
     _, values = shap_frame(runtime.estimator, frame)
     data = _display_data(frame)
     f = feats[field]

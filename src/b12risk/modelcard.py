@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from b12risk.nhanes.scorers import SCORERS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -338,8 +340,6 @@ def nhanes_limitations(validation: ExternalValidation, language: str = "en") -> 
 
 def _nhanes_markdown(validation: ExternalValidation) -> list[str]:
     """The card's section on real patients: AUROC of the model and its comparators, and O/E."""
-    from b12risk.nhanes.validation import SCORERS
-
     perf = validation.performance
     groups = [g for g in GROUPS_SHOWN if not perf.empty and g in set(perf["group"])]
     lines = [

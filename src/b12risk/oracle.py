@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from b12risk.errors import ConfigError
 from b12risk.knowledge import Knowledge
-from b12risk.schema import features, level_columns
+from b12risk.schema import features, level_columns, mask_to_level
 from b12risk.structural import (
     Model,
     gastric_prior,
@@ -79,7 +79,7 @@ def oracle_probability(
         that are NaN are treated as unobserved; risk-factor columns must be present.
     level : str, optional
         If given, first mask the frame to this information level
-        (:func:`b12risk.cohort.mask_to_level`).
+        (:func:`b12risk.schema.mask_to_level`).
     chunk_rows : int
         Rows evaluated at once; memory is about ``chunk_rows * 300 * 8 * 12`` bytes.
     kb : Knowledge, optional
@@ -97,8 +97,6 @@ def oracle_probability(
     """
     m = model(kb)
     if level is not None:
-        from b12risk.cohort import mask_to_level
-
         frame = mask_to_level(frame, level)
     a: dict[str, np.ndarray] = {}
     for name in level_columns("risk_factors", m.kb):

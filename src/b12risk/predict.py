@@ -16,7 +16,6 @@ True
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
@@ -26,8 +25,9 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from b12risk.errors import ConfigError, ModelIntegrityError
+from b12risk.errors import ConfigError
 from b12risk.i18n import LANGUAGES, check_language, t, t_unit
+from b12risk.runtime import Runtime, resolve
 from b12risk.schema import features
 
 __all__ = ["Contribution", "Prediction", "predict"]
@@ -77,54 +77,6 @@ class Prediction:
         return out
 
 
-# --------------------------------------------------------------------------- the model
-
-
-@dataclass(frozen=True, eq=False)
-class _Runtime:
-    estimator: Any
-    version: str
-    bands: tuple[float, float]
-    metadata: dict[str, Any]
-
-
-_CACHE: dict[Any, _Runtime] = {}
-_LOCK = threading.Lock()
-
-
-def _runtime_for(loaded: Any) -> _Runtime:
-    meta = loaded.metadata
-    expected = list(features())
-    if meta.get("model_features") != expected:
-        raise ModelIntegrityError(
-            f"model {loaded.version} was trained on fields {meta.get('model_features')}, but this b12risk "
-            f"defines {expected}; use the b12risk version it was trained with ({meta.get('b12risk_version')}) or retrain"
-        )
-    bands = meta["risk_bands"]
-    return _Runtime(loaded.estimator, loaded.version, (float(bands["moderate"]), float(bands["high"])), meta)
-
-
-def _resolve(model: Any) -> _Runtime:
-    """The runtime for ``model``: None (the shipped latest release), a version string or
-    path, or a :class:`~b12risk.registry.LoadedModel`. Loaded once and cached."""
-    from b12risk import registry
-
-    if isinstance(model, registry.LoadedModel):
-        # Not cached: the check is cheap, and a cache keyed by id() could hand a new
-        # model the runtime of a collected one that had the same address.
-        return _runtime_for(model)
-    if model is None or isinstance(model, str):
-        key = ("spec", model or "latest", str(registry.models_dir()))
-    else:
-        from b12risk.errors import ConfigError
-
-        raise ConfigError(f"model must be None, a version, a path or a LoadedModel; got {type(model).__name__}")
-    with _LOCK:
-        if key not in _CACHE:
-            _CACHE[key] = _runtime_for(registry.load_model(model or "latest"))
-        return _CACHE[key]
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -165,13 +117,13 @@ def _baseline(frame: pd.DataFrame, row: int, language: str) -> dict[str, Any]:
     return out
 
 
-def _explain_rows(runtime: _Runtime, frame: pd.DataFrame, Xt: np.ndarray, affine) -> tuple[np.ndarray, np.ndarray]:
+def _explain_rows(runtime: Runtime, frame: pd.DataFrame, Xt: np.ndarray, affine) -> tuple[np.ndarray, np.ndarray]:
     from b12risk.explain import shap_log_odds
 
     return shap_log_odds(runtime.estimator, frame, Xt=Xt, affine=affine)
 
 
-def _log_odds(runtime: _Runtime, frame: pd.DataFrame, Xt: np.ndarray):
+def _log_odds(runtime: Runtime, frame: pd.DataFrame, Xt: np.ndarray):
     """The model's log-odds from the preprocessed rows (no second pass), and the
     recalibration's per-row (a, b) if there is one."""
     from b12risk.calibration import LevelCalibratedClassifier
@@ -311,7 +263,7 @@ def predict(
     check_language(language)
     if not _is_whole(top) or top < 0:
         raise ConfigError(f"top must be a whole number >= 0 (contributions per row); got {_show(top)}")
-    runtime = _resolve(model)
+    runtime = resolve(model)
     v = validate(data)
     frame = v.frame
     Xt = transform(runtime.estimator, frame)

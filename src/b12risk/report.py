@@ -19,13 +19,11 @@ Examples
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import math
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +31,9 @@ import numpy as np
 import pandas as pd
 
 from b12risk import registry
-from b12risk._report_text import WORDS
+from b12risk._report_data import SECTIONS
+from b12risk._report_data import Check as _Check
+from b12risk._report_data import ReportData as _Data
 from b12risk.errors import ConfigError, ModelIntegrityError
 from b12risk.i18n import check_language
 from b12risk.knowledge import Knowledge, load
@@ -53,17 +53,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Section ids of the page, in order.
-SECTIONS: tuple[str, ...] = (
-    "model-card",
-    "provenance",
-    "performance",
-    "nhanes",
-    "explanations",
-    "knowledge-check",
-    "tripod",
-    "reproduce",
-)
 #: The example patients of a source checkout (absent from an installed wheel).
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "data" / "examples"
 
@@ -93,71 +82,6 @@ NHANES_TABLES: tuple[str, ...] = ("performance", "decision", "marginals", "adapt
 
 
 # --------------------------------------------------------------------------- data
-
-
-@dataclass
-class _Check:
-    """One row of the knowledge check."""
-
-    cause: str
-    level: str | None
-    label: str
-    fields: list[str]
-    expected: int  # +1: raises the risk, -1: lowers it
-    basis: str = "observed"
-    n_with: int = 0
-    n_without: int = 0
-    mean_with: float = float("nan")
-    mean_without: float = float("nan")
-    diff: float = float("nan")
-    lo: float = float("nan")
-    hi: float = float("nan")
-    learned: int = 0
-
-    @property
-    def verdict(self) -> str:
-        if self.learned == 0:
-            return "none"
-        return "agrees" if self.learned == self.expected else "opposite"
-
-
-@dataclass
-class _Data:
-    """Everything the page shows, gathered once: the model, its tables, the explained cohort."""
-
-    loaded: registry.LoadedModel
-    kb: Knowledge
-    language: str
-    table: pd.DataFrame
-    subgroups: pd.DataFrame
-    curves: pd.DataFrame
-    cohort: pd.DataFrame
-    masked: dict[str, pd.DataFrame]
-    shap: dict[str, pd.DataFrame]
-    checks: list[_Check]
-    examples: list[tuple[str, Any]] | None
-    nhanes: ExternalValidation | None = None
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return self.loaded.metadata
-
-    def w(self, key: str, **kwargs: Any) -> str:
-        """The page's words for ``key``, filled with ``kwargs``. In Arabic, text values
-        (versions, dates, names) are isolated so they keep their own direction."""
-        if self.language == "en":
-            text = WORDS[key][0]
-        else:
-            text = WORDS[key][1]
-            kwargs = {k: f"\u2068{v}\u2069" if isinstance(v, str) else v for k, v in kwargs.items()}
-        return text.format(**kwargs) if kwargs else text
-
-    def label(self, obj: Any) -> str:
-        return obj.label_ar if self.language == "ar" else obj.label_en
-
-    def head(self, keys: str) -> list[str]:
-        """Escaped column headers for space-separated keys (``col.`` is implied without a dot)."""
-        return [html.escape(self.w(k if "." in k else f"col.{k}")) for k in keys.split()]
 
 
 def _read_table(folder: Path, stem: str, suffixes: tuple[str, ...] = (".parquet", ".csv", ".json")) -> pd.DataFrame:
@@ -435,8 +359,8 @@ def _nhanes_tables(
 
 
 def _collect(loaded: registry.LoadedModel, language: str, nhanes: ExternalValidation | None = None) -> _Data:
-    from b12risk.cohort import mask_to_level
     from b12risk.explain import shap_frame
+    from b12risk.schema import mask_to_level
 
     meta = loaded.metadata
     t0 = time.perf_counter()
@@ -459,6 +383,13 @@ def _collect(loaded: registry.LoadedModel, language: str, nhanes: ExternalValida
         checks=checks,
         examples=_examples(loaded, language),
         nhanes=nhanes,
+        settings={
+            "DEPENDENCE": DEPENDENCE,
+            "EXAMPLES_DIR": EXAMPLES_DIR,
+            "MIN_PRESENT": MIN_PRESENT,
+            "WHAT_IF_ROWS": WHAT_IF_ROWS,
+            "MIN_EFFECT": MIN_EFFECT,
+        },
     )
 
 

@@ -789,7 +789,7 @@ def score_file(
     """
     from tqdm.auto import tqdm
 
-    from b12risk.predict import _resolve
+    from b12risk.runtime import resolve
 
     started = time.perf_counter()
     src, out = _check_path(input, "input"), _check_path(output, "output")
@@ -797,7 +797,7 @@ def score_file(
     chunk_rows = _check_chunk_rows(chunk_rows)
     in_kind = _check_input(src)
     out_kind = _kind(out, _OUTPUTS, "output")
-    runtime = _resolve(model)
+    runtime = resolve(model)
     parts = _parts_dir(out)
     try:
         state = _begin(out, parts, _identity(src, runtime, explain), resume)
@@ -894,14 +894,14 @@ def _require_dask(distributed: bool = False) -> Any:
 def _loaded(model: Any) -> LoadedModel:
     """A verified LoadedModel for the workers (loaded here, once)."""
     from b12risk import registry
-    from b12risk.predict import _runtime_for
+    from b12risk.runtime import runtime_for
 
     loaded = model if isinstance(model, registry.LoadedModel) else None
     if loaded is None:
         if model is not None and not isinstance(model, str | os.PathLike):
             raise ConfigError(f"model must be None, a version, a path or a LoadedModel; got {type(model).__name__}")
         loaded = registry.load_model(str(model) if model is not None else "latest")
-    _runtime_for(loaded)  # the checks predict() makes, made here rather than on each worker
+    runtime_for(loaded)  # the checks predict() makes, made here rather than on each worker
     return loaded
 
 

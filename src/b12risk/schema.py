@@ -25,7 +25,15 @@ import pandas as pd
 from b12risk.errors import ConfigError
 from b12risk.knowledge import LEVELS, Knowledge, load
 
-__all__ = ["Feature", "categorical_columns", "check_level", "features", "level_columns", "truth_columns"]
+__all__ = [
+    "Feature",
+    "categorical_columns",
+    "check_level",
+    "features",
+    "level_columns",
+    "mask_to_level",
+    "truth_columns",
+]
 
 #: Columns a cohort carries about the truth; never model inputs.
 TRUTH_COLUMNS: tuple[str, ...] = ("true_b12_pmol_l", "true_deficient", "true_severity")
@@ -224,3 +232,20 @@ def to_model_frame(frame: pd.DataFrame, kb: Knowledge | None = None) -> pd.DataF
         else:
             out[f.name] = frame[f.name].to_numpy(dtype=np.float64, na_value=np.nan)
     return pd.DataFrame(out, index=frame.index)
+
+
+def mask_to_level(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Copy of ``frame`` with every feature not observed at ``level`` set to missing.
+
+    Part of the feature contract (which fields a level shows), so the simulator, the
+    oracle, training and the report share it from here.
+
+    Masked binary columns become float (1.0 / 0.0 / NaN); masked numeric columns NaN.
+    Truth columns and unknown columns are kept as they are.
+    """
+    keep = set(level_columns(check_level(level)))
+    out = frame.copy()
+    for name in features():
+        if name in out.columns and name not in keep:
+            out[name] = np.nan
+    return out

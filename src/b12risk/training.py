@@ -416,29 +416,6 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
 # --------------------------------------------------------------------------- evaluation
 
 
-def fit_baselines(train: pd.DataFrame) -> dict[str, Any]:
-    """The rules-based baselines fitted on a simulated cohort's true deficiency, by name.
-
-    Parameters
-    ----------
-    train : pandas.DataFrame
-        A cohort from :func:`b12risk.simulate` (with ``true_deficient``).
-
-    Returns
-    -------
-    dict
-        ``guideline``, ``cb12`` and ``risk_factor_score``, each fitted.
-    """
-    from b12risk.baseline import CombinedB12Index, GuidelineRule, RiskFactorScore
-
-    y = train["true_deficient"].to_numpy()
-    return {
-        "guideline": GuidelineRule().fit(train, y),
-        "cb12": CombinedB12Index().fit(train, y),
-        "risk_factor_score": RiskFactorScore().fit(train, y),
-    }
-
-
 #: Where each baseline is compared with the model (the gate and the report).
 BASELINE_LEVELS = {
     "guideline": ("serum_b12", "full_panel"),
@@ -469,8 +446,8 @@ def evaluate(
     from tqdm.auto import tqdm
 
     from b12risk import metrics
-    from b12risk.cohort import mask_to_level
     from b12risk.oracle import oracle_probability
+    from b12risk.schema import mask_to_level
 
     e = cfg.evaluation
     rows, pooled, curves = [], {lv: [] for lv in LEVELS}, []
@@ -684,6 +661,8 @@ def train(
     t_start = time.perf_counter()
     frame = training_cohort(cfg, progress=progress)
     model, fit_info = _fit(cfg, frame, progress=progress)
+    from b12risk.baseline import fit_baselines  # scikit-learn: loaded when training, not on import b12risk
+
     baselines = fit_baselines(frame)
     tables = evaluate(model, baselines, cfg, progress=progress)
     failures = release_gate(tables["metrics"], cfg.gate)

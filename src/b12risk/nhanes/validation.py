@@ -40,6 +40,7 @@ from b12risk.knowledge import LEVELS
 from b12risk.nhanes import stats
 from b12risk.nhanes.adapter import CYCLES, load_adults, model_columns, supplement_name_agreement
 from b12risk.nhanes.outcomes import OUTCOMES, Outcome
+from b12risk.nhanes.scorers import SCORERS
 
 __all__ = ["GROUPS", "LEVELS_SUPPORTED", "SCORERS", "ExternalValidation", "validate"]
 
@@ -54,8 +55,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
 #: Information levels NHANES can fill (it records no symptoms).
 LEVELS_SUPPORTED: tuple[str, ...] = ("risk_factors", "serum_b12", "full_panel")
 
-#: Scorers, in display order.
-SCORERS: tuple[str, ...] = ("model", "real_cv", "serum_b12", "guideline", "cb12", "risk_factor_score")
 
 #: A baseline is shown for a cell only where it applies to at least this share of its rows.
 _MIN_APPLIES = 0.95
@@ -382,7 +381,7 @@ def validate(
     present = tuple(real["cycle"].unique())
     groups = {g: c for g, c in GROUPS.items() if all(x in present for x in c)}
     sim = simulate(simulated_n, scenario="us_uk", labs="survey", seed=seed)
-    from b12risk.training import fit_baselines
+    from b12risk.baseline import fit_baselines
 
     baselines = fit_baselines(sim)
     cb12_outcome_index = _cb12_outcome_index(sim)

@@ -1,0 +1,113 @@
+"""The package's modules import each other one way: no cycle, not even through a function-local import.
+
+Every ``import`` of a b12risk module counts, at module level or inside a function; only
+imports under ``if TYPE_CHECKING:`` (never run) are left out. The root package's
+``__init__`` re-exports the public API from below, so it is a source only.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "b12risk"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    skip = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.body:
+                skip.update(id(n) for n in ast.walk(child))
+    return skip
+
+
+def imports_of(name: str) -> set[str]:
+    tree = ast.parse(MODULES[name].read_text())
+    skip = _type_checking_nodes(tree)
+    package = name if MODULES[name].name == "__init__.py" else name.rpartition(".")[0]
+    out = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name in MODULES)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                out.add(full if full in MODULES else base)
+    return {m for m in out if m in MODULES and m != name and m != "b12risk"}
+
+
+GRAPH = {name: imports_of(name) for name in MODULES}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = 2
+        path.pop()
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start)):
+            return found
+    return None
+
+
+def test_the_graph_sees_function_local_imports():
+    # predict imports explain inside predict(): the walk must see it, or it could miss a cycle
+    assert "b12risk.explain" in GRAPH["b12risk.predict"]
+    assert "b12risk.runtime" in GRAPH["b12risk.explain"]
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    cycle = find_cycle(GRAPH)
+    assert cycle is None, " -> ".join(cycle)
+
+
+@pytest.mark.parametrize(
+    ("upstream", "downstream"),
+    [
+        ("b12risk.knowledge", "b12risk.cohort"),
+        ("b12risk.cohort", "b12risk.training"),
+        ("b12risk.cohort", "b12risk.nhanes.validation"),
+        ("b12risk.predict", "b12risk.training"),
+        ("b12risk.predict", "b12risk.cohort"),
+        ("b12risk.training", "b12risk.nhanes.validation"),
+        ("b12risk.nhanes.adapter", "b12risk.training"),
+    ],
+)
+def test_data_flows_one_way(upstream, downstream):
+    seen, todo = set(), [upstream]
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(GRAPH[node])
+    assert downstream not in seen, f"{upstream} reaches {downstream}"
