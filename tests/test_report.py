@@ -15,7 +15,6 @@ import math
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -24,64 +23,10 @@ import pytest
 from b12risk import _report_text, cli, modelcard, report
 from b12risk.errors import ConfigError
 from b12risk.knowledge import load
+from html_page import Page
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class Node:
-    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None):
-        self.tag, self.attrs, self.parent, self.children, self.parts = tag, attrs, parent, [], []
-
-    def text(self) -> str:
-        return "".join(p if isinstance(p, str) else p.text() for p in self.parts)
-
-    def iter(self, tag: str | None = None):
-        for child in self.children:
-            if tag is None or child.tag == tag:
-                yield child
-            yield from child.iter(tag)
-
-
-class Page(HTMLParser):
-    """A small DOM: every element with its attributes and text, and every attribute seen."""
-
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#root", {}, None)
-        self.current = self.root
-        self.elements: list[Node] = []
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, dict(attrs), self.current)
-        self.current.children.append(node)
-        self.current.parts.append(node)
-        self.elements.append(node)
-        if tag not in VOID:
-            self.current = node
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID:
-            self.current = self.current.parent
-
-    def handle_endtag(self, tag):
-        node = self.current
-        while node is not self.root and node.tag != tag:
-            node = node.parent
-        if node is not self.root:
-            self.current = node.parent
-
-    def handle_data(self, data):
-        self.current.parts.append(data)
-
-    def by_id(self, ident: str) -> Node:
-        found = [e for e in self.elements if e.attrs.get("id") == ident]
-        assert len(found) == 1, f"expected one element with id {ident!r}, found {len(found)}"
-        return found[0]
 
 
 def _examples_subset(folder: Path) -> Path:

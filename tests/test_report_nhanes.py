@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import math
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -27,72 +26,11 @@ from b12risk import _report_figures as figs
 from b12risk import modelcard, report
 from b12risk.errors import ConfigError
 from b12risk.nhanes.validation import ExternalValidation
+from html_page import Page
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 GROUPS = ("2001-2004", "2011-2012")
 THRESHOLDS = np.round(np.arange(0.01, 0.3001, 0.01), 2)
 NAN = math.nan
-
-
-# --------------------------------------------------------------------------- a small DOM
-
-
-class Node:
-    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None):
-        self.tag, self.attrs, self.parent, self.children, self.parts = tag, attrs, parent, [], []
-
-    def text(self) -> str:
-        return " ".join("".join(p if isinstance(p, str) else p.text() for p in self.parts).split())
-
-    def iter(self, tag: str | None = None):
-        for child in self.children:
-            if tag is None or child.tag == tag:
-                yield child
-            yield from child.iter(tag)
-
-
-class Page(HTMLParser):
-    """Every element with its attributes and text (whitespace collapsed)."""
-
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.root = self.current = Node("#root", {}, None)
-        self.elements: list[Node] = []
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, dict(attrs), self.current)
-        self.current.children.append(node)
-        self.current.parts.append(node)
-        self.elements.append(node)
-        if tag not in VOID:
-            self.current = node
-
-    def handle_endtag(self, tag):
-        node = self.current
-        while node is not self.root and node.tag != tag:
-            node = node.parent
-        if node is not self.root:
-            self.current = node.parent
-
-    def handle_data(self, data):
-        self.current.parts.append(data)
-
-    def by_id(self, ident: str) -> Node:
-        found = [e for e in self.elements if e.attrs.get("id") == ident]
-        assert len(found) == 1, f"expected one element with id {ident!r}, found {len(found)}"
-        return found[0]
-
-    def finding(self, **attrs: str) -> str:
-        """The text of the one finding whose data attributes are ``attrs``."""
-        items = [
-            li
-            for li in self.by_id("nhanes-findings").iter("li")
-            if all(li.attrs.get(f"data-{k}") == v for k, v in attrs.items())
-        ]
-        assert len(items) == 1, f"expected one finding with {attrs}, found {len(items)}"
-        return items[0].text()
 
 
 def _plain(text: str) -> str:
@@ -233,7 +171,7 @@ def section(loaded, validation: ExternalValidation, language: str, folder: Path)
 
     shown = report._nhanes_tables(validation, loaded, folder / "nhanes")
     data = report._Data(loaded, None, language, None, None, None, None, {}, {}, [], None, nhanes=shown)
-    return Page(_nhanes(data, figs.FigureWriter(folder / "figures", language)))
+    return Page(_nhanes(data, figs.FigureWriter(folder / "figures", language)), collapse_whitespace=True)
 
 
 # --------------------------------------------------------------------------- four builds of the tiny model's report
@@ -260,7 +198,7 @@ def built(tiny_model, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pages(built):
-    return {k: Page(p.read_text(encoding="utf-8")) for k, p in built.items()}
+    return {k: Page(p.read_text(encoding="utf-8"), collapse_whitespace=True) for k, p in built.items()}
 
 
 # --------------------------------------------------------------------------- where the section is
