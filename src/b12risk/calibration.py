@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from b12risk.knowledge import LEVELS
+from b12risk.logodds import expit
 from b12risk.schema import features
 
 __all__ = ["GROUPS", "LevelCalibratedClassifier", "calibration_group", "platt"]
@@ -98,7 +99,7 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
         return a, b
 
     def predict_proba(self, X) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        p = expit(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
     def predict(self, X) -> np.ndarray:

@@ -35,17 +35,16 @@ import pandas as pd
 
 from b12risk.errors import ConfigError
 from b12risk.knowledge import Knowledge, load
+from b12risk.logodds import expit, logit
 from b12risk.oracle import oracle_probability
 from b12risk.schema import features, mask_to_level
 from b12risk.structural import (
     Model,
-    expit,
     gastric_prevalence,
     hgb_fall,
     hgb_mean,
     holotc_offset,
     iron_prior,
-    logit,
     marker_base,
     marker_rise,
     mcv_mean,

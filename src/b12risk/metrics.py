@@ -39,6 +39,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from b12risk.errors import ConfigError
+from b12risk.logodds import logit
 
 __all__ = [
     "INTERCEPT_TOLERANCE",
@@ -178,11 +179,6 @@ def _check_thresholds(thresholds: ArrayLike) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    q = np.clip(p, P_CLIP, 1.0 - P_CLIP)
-    return np.log(q) - np.log1p(-q)
 
 
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -375,7 +371,7 @@ class _Engine:
         self.y, self.n_bins = y, n_bins
         self.by_p = _Ranking(p)
         self.by_score = None if score is None else _Ranking(score)
-        self.x_levels = _logit(self.by_p.levels)
+        self.x_levels = logit(self.by_p.levels, clip=P_CLIP)
         q = np.clip(p, _LOG_LOSS_EPS, 1.0 - _LOG_LOSS_EPS)
         self.loss = -(y * np.log(q) + (1.0 - y) * np.log1p(-q))
         self.sq = (p - y) ** 2
@@ -496,7 +492,7 @@ def calibration_intercept_slope(y: ArrayLike, p: ArrayLike) -> tuple[float, floa
     from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-    x = _logit(pv)
+    x = logit(pv, clip=P_CLIP)
     ones = np.ones((yv.size, 1))
     pos, neg = x[yv == 1], x[yv == 0]
     separated = neg.max() <= pos.min() or pos.max() <= neg.min()

@@ -42,6 +42,7 @@ import pandas as pd
 from b12risk.errors import ConfigError
 from b12risk.i18n import check_language, t_unit, unit_forms
 from b12risk.i18n import t as word
+from b12risk.logodds import expit, logit
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -393,13 +394,8 @@ def _row_label(c: _ContributionLike, language: str) -> str:
     return label if value is None else f"{label} = {value}"
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
-
-
 def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=float), 1e-12, 1 - 1e-12)
-    return np.log(p / (1 - p))
+    return logit(p, clip=1e-12)
 
 
 def _probability_ticks(lo: float, hi: float) -> list[float]:
@@ -555,7 +551,7 @@ def waterfall(prediction: _PredictionLike, *, language: str = "en", max_display:
         )
 
     labels = [
-        t["base"].format(p=float(_expit(base))),
+        t["base"].format(p=float(expit(base))),
         *(label for label, _ in rows),
         t["final"].format(p=float(prediction.probability)),
     ]
@@ -592,7 +588,7 @@ def waterfall(prediction: _PredictionLike, *, language: str = "en", max_display:
     lo, hi = _fit_texts_in_x(fig, ax, texts, lo - pad, hi + pad)
     _set_xlim(ax, lo, hi)
 
-    top = ax.secondary_xaxis("top", functions=(_expit, _logit))
+    top = ax.secondary_xaxis("top", functions=(expit, _logit))
     top.set_xticks(_probability_ticks(lo, hi))
     top.xaxis.set_major_formatter(lambda p, _pos: f"{p:g}")
     top.set_xlabel(rtl(t["probability"]), fontsize=10)

@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from b12risk.errors import ConfigError
 from b12risk.i18n import LANGUAGES, check_language, t, t_unit
+from b12risk.logodds import expit
 from b12risk.runtime import Runtime, resolve
 from b12risk.schema import features
 
@@ -274,7 +275,7 @@ def predict(
         z, affine = _log_odds(runtime, frame, Xt)
         if explain:
             base, values = _explain_rows(runtime, frame, Xt, affine)
-    prob = 1.0 / (1.0 + np.exp(-z))
+    prob = expit(z)
     bands = _band(prob, runtime.bands)
     single = isinstance(data, Mapping)  # as validate() reads it: one patient
     if single:

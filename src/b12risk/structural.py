@@ -14,16 +14,9 @@ from functools import lru_cache
 import numpy as np
 
 from b12risk.knowledge import Knowledge, load
+from b12risk.logodds import expit, logit
 
 GASTRIC_STATES = ("none", "atrophic", "pernicious")
-
-
-def logit(p: np.ndarray | float) -> np.ndarray | float:
-    return np.log(p) - np.log1p(-p)
-
-
-def expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from b12risk import registry
 from b12risk._version import __version__
 from b12risk.errors import ConfigError, ReleaseGateError
 from b12risk.knowledge import LEVELS, load
+from b12risk.logodds import logit
 from b12risk.schema import features, to_model_frame
 
 __all__ = ["TrainConfig", "TrainResult", "build_pipeline", "load_config", "train", "training_cohort"]
@@ -343,16 +344,11 @@ def build_pipeline(params: ModelParams):
     return Pipeline([("prep", prep), ("hgb", hgb)])
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-12, 1 - 1e-12)
-    return np.log(p) - np.log1p(-p)
-
-
 def _calibration_check(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     """Calibration intercept and slope with their standard errors (statsmodels GLMs)."""
     import statsmodels.api as sm
 
-    z = _logit(p)
+    z = logit(p, clip=1e-12)
     fam = sm.families.Binomial()
     icpt = sm.GLM(y.astype(float), np.ones((len(z), 1)), family=fam, offset=z).fit()
     slope = sm.GLM(y.astype(float), sm.add_constant(z), family=fam).fit()
