@@ -98,4 +98,6 @@ def test_demo_runs_end_to_end_on_a_tiny_config(tmp_path):
     assert (tmp_path / "reports" / "0.0.1" / "report.html").exists()
     assert (tmp_path / "reports" / "0.0.1" / "report_ar.html").exists()
     assert len(list((tmp_path / "demo" / "examples").glob("*.png"))) >= 10
+    assert (tmp_path / "reports" / "0.0.1" / "nhanes" / "performance.csv").exists()
+    assert "real patients (NHANES 2001-2004, raised MMA given serum B12): AUROC model 0." in res.stdout
     assert "not a diagnosis" in res.stdout
