@@ -789,7 +789,7 @@ def _nh_outcomes_table(d: _Data) -> str:
 
 
 def _nh_cell_table(d: _Data, group: str, outcome: str, level: str, cell: Any) -> str:
-    from b12risk.nhanes.scorers import SCORERS
+    from b12risk.scorers import VALIDATION_SCORERS as SCORERS
 
     by = {r["scorer"]: r for r in cell.to_dict("records")}
     order = [s for s in SCORERS if s in by] + [s for s in by if s not in SCORERS]

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from b12risk.nhanes.scorers import SCORERS
+from b12risk.scorers import VALIDATION_SCORERS as SCORERS
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -45,10 +45,8 @@ __all__ = [
     "EXAMPLES_DIR",
     "NHANES_SEED",
     "NHANES_SIMULATED_N",
-    "NHANES_TABLES",
     "SECTIONS",
     "build_report",
-    "read_nhanes",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,8 +75,6 @@ DEPENDENCE = (
 #: ``nhanes=True``: the simulated cohort and seed of :func:`b12risk.nhanes.validation.validate`.
 NHANES_SIMULATED_N = 100_000
 NHANES_SEED = 0
-#: Tables of :meth:`b12risk.nhanes.validation.ExternalValidation.write`, read back from a folder.
-NHANES_TABLES: tuple[str, ...] = ("performance", "decision", "marginals", "adapter", "outcomes")
 
 
 # --------------------------------------------------------------------------- data
@@ -266,53 +262,6 @@ def _check_nhanes(nhanes: Any) -> None:
     )
 
 
-def read_nhanes(folder: str | os.PathLike[str]) -> ExternalValidation:
-    """The tables that :meth:`ExternalValidation.write` saved in ``folder``, as an ``ExternalValidation``.
-
-    Parameters
-    ----------
-    folder : str or Path
-        Holds ``performance.csv``, ``decision.csv``, ``marginals.csv``, ``adapter.csv``,
-        ``outcomes.csv`` and ``summary.json`` (as ``b12risk validate --nhanes`` writes them).
-
-    Returns
-    -------
-    ExternalValidation
-        Empty cells read as NaN, every other text as written.
-
-    Raises
-    ------
-    ConfigError
-        If the folder or one of its files is missing, or ``summary.json`` is not JSON.
-    """
-    from b12risk.nhanes.validation import ExternalValidation
-
-    path = Path(folder)
-    names = [f"{t}.csv" for t in NHANES_TABLES] + ["summary.json"]
-    missing = [n for n in names if not (path / n).is_file()]
-    if missing:
-        raise ConfigError(
-            f"{path}: expected the NHANES validation tables ({', '.join(names)}; b12risk validate --nhanes "
-            f"writes them), missing {', '.join(missing)}"
-        )
-    tables = {t: _read_csv(path / f"{t}.csv") for t in NHANES_TABLES}
-    try:
-        summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path / 'summary.json'}: not JSON ({exc})") from None
-    return ExternalValidation(
-        model_version=str(summary.get("model_version", "")), notes=summary.get("notes", {}), **tables
-    )
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """A table as written by ``DataFrame.to_csv``: empty cells are NaN, an empty table has no rows."""
-    try:
-        return pd.read_csv(path, keep_default_na=False, na_values=[""])
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
-
-
 def _validation_key(loaded: registry.LoadedModel) -> tuple[Any, ...]:
     files = json.dumps(loaded.metadata.get("files", {}), sort_keys=True, default=str)
     return (str(Path(loaded.path).resolve()), loaded.version, files, NHANES_SIMULATED_N, NHANES_SEED)
@@ -333,29 +282,20 @@ def _measure(loaded: registry.LoadedModel) -> ExternalValidation:
 
 
 def _nhanes_tables(
-    nhanes: ExternalValidation | str | os.PathLike[str] | bool | None, loaded: registry.LoadedModel, folder: Path
+    nhanes: ExternalValidation | bool | None, loaded: registry.LoadedModel, folder: Path
 ) -> ExternalValidation | None:
     """The validation the page shows, as read back from ``folder`` (``<out_dir>/nhanes/``).
 
     Whatever its source, the validation is written to ``folder`` and read back from there,
-    so an object and the folder it was written to give the same page byte for byte. A
-    folder given as the source is copied there unless it is that folder already.
+    so an object and the folder it was written to give the same page byte for byte.
     """
-    import shutil
+    from b12risk.nhanes.validation import ExternalValidation
 
     if nhanes is None or nhanes is False:
         return None
-    if isinstance(nhanes, str | os.PathLike):
-        source = Path(nhanes)
-        read_nhanes(source)  # refuse an incomplete folder before copying anything
-        folder.mkdir(parents=True, exist_ok=True)
-        if source.resolve() != folder.resolve():
-            for name in [f"{t}.csv" for t in NHANES_TABLES] + ["summary.json"]:
-                shutil.copyfile(source / name, folder / name)
-        return read_nhanes(folder)
     result = _measure(loaded) if nhanes is True else nhanes
     result.write(folder)
-    return read_nhanes(folder)
+    return ExternalValidation.read(folder)
 
 
 def _collect(loaded: registry.LoadedModel, language: str, nhanes: ExternalValidation | None = None) -> _Data:
@@ -422,7 +362,7 @@ def build_report(
         :data:`NHANES_SIMULATED_N` patients, seed :data:`NHANES_SEED`; about a minute,
         done once per process and model); an ``ExternalValidation`` is used as given; a
         folder is read as :meth:`~b12risk.nhanes.validation.ExternalValidation.write` left
-        it (see :func:`read_nhanes`); ``False`` or ``None`` leave the measurement out and
+        it (see :meth:`~b12risk.nhanes.validation.ExternalValidation.read`); ``False`` or ``None`` leave the measurement out and
         the page says so. The tables shown are also written to ``out_dir/nhanes/``.
 
     Returns
@@ -446,7 +386,9 @@ def build_report(
     language = check_language(language)
     _check_nhanes(nhanes)
     if isinstance(nhanes, str | os.PathLike):
-        read_nhanes(nhanes)  # an incomplete folder fails before the minute of SHAP values
+        from b12risk.nhanes.validation import ExternalValidation
+
+        nhanes = ExternalValidation.read(nhanes)  # an incomplete folder fails before any work
     loaded = model if isinstance(model, registry.LoadedModel) else registry.load_model(model, root=root)
     out = Path("reports") / loaded.version if out_dir is None else Path(out_dir)
     t0 = time.perf_counter()

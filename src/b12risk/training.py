@@ -44,6 +44,7 @@ from b12risk.errors import ConfigError, ReleaseGateError
 from b12risk.knowledge import LEVELS, load
 from b12risk.logodds import logit
 from b12risk.schema import features, to_model_frame
+from b12risk.scorers import BASELINE_LEVELS
 
 __all__ = ["TrainConfig", "TrainResult", "build_pipeline", "load_config", "train", "training_cohort"]
 
@@ -410,14 +411,6 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
 
 
 # --------------------------------------------------------------------------- evaluation
-
-
-#: Where each baseline is compared with the model (the gate and the report).
-BASELINE_LEVELS = {
-    "guideline": ("serum_b12", "full_panel"),
-    "cb12": ("full_panel",),
-    "risk_factor_score": ("risk_factors",),
-}
 
 
 def _evaluation_cohort(scenario: str, e: EvaluationConfig, *, seed: int) -> pd.DataFrame:

@@ -40,9 +40,10 @@ from b12risk.knowledge import LEVELS
 from b12risk.nhanes import stats
 from b12risk.nhanes.adapter import CYCLES, load_adults, model_columns, supplement_name_agreement
 from b12risk.nhanes.outcomes import OUTCOMES, Outcome
-from b12risk.nhanes.scorers import SCORERS
+from b12risk.scorers import BASELINE_LEVELS
+from b12risk.scorers import VALIDATION_SCORERS as SCORERS
 
-__all__ = ["GROUPS", "LEVELS_SUPPORTED", "SCORERS", "ExternalValidation", "validate"]
+__all__ = ["FILES", "GROUPS", "LEVELS_SUPPORTED", "SCORERS", "TABLES", "ExternalValidation", "validate"]
 
 #: Cycle groups evaluated: each cycle, and the two cycles of the 1999-2006 assays pooled.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -59,14 +60,13 @@ LEVELS_SUPPORTED: tuple[str, ...] = ("risk_factors", "serum_b12", "full_panel")
 #: A baseline is shown for a cell only where it applies to at least this share of its rows.
 _MIN_APPLIES = 0.95
 
+#: The tables of an :class:`ExternalValidation`, each written as ``<name>.csv``.
+TABLES: tuple[str, ...] = ("performance", "decision", "marginals", "adapter", "outcomes")
+#: The files :meth:`ExternalValidation.write` leaves in its folder.
+FILES: tuple[str, ...] = (*(f"{t}.csv" for t in TABLES), "summary.json")
+
 #: Decision-curve thresholds (probability of the outcome at which one would test or treat).
 THRESHOLDS = np.round(np.arange(0.01, 0.3001, 0.01), 4)
-
-_BASELINE_LEVELS = {
-    "guideline": ("serum_b12", "full_panel"),
-    "cb12": ("full_panel",),
-    "risk_factor_score": ("risk_factors",),
-}
 
 
 @dataclass
@@ -82,11 +82,11 @@ class ExternalValidation:
     notes: dict[str, Any] = field(default_factory=dict)
 
     def write(self, folder: str | os.PathLike[str]) -> list[Path]:
-        """Write every table as CSV, plus ``summary.json``; return the paths."""
+        """Write every table as CSV, plus ``summary.json``; return the paths (:data:`FILES`)."""
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         paths = []
-        for name in ("performance", "decision", "marginals", "adapter", "outcomes"):
+        for name in TABLES:
             path = out / f"{name}.csv"
             getattr(self, name).to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
             paths.append(path)
@@ -95,6 +95,36 @@ class ExternalValidation:
         path.write_text(json.dumps(summary, indent=2, sort_keys=True, default=_plain) + "\n")
         paths.append(path)
         return paths
+
+    @classmethod
+    def read(cls, folder: str | os.PathLike[str]) -> ExternalValidation:
+        """The validation :meth:`write` saved in ``folder`` (as ``b12risk validate --nhanes`` writes it).
+
+        Empty cells read as NaN, every other text as written.
+
+        Raises
+        ------
+        ConfigError
+            If one of :data:`FILES` is missing from ``folder``, or ``summary.json`` is not JSON.
+        """
+        path = Path(folder)
+        missing = [n for n in FILES if not (path / n).is_file()]
+        if missing:
+            raise ConfigError(
+                f"{path}: expected the NHANES validation tables ({', '.join(FILES)}; b12risk validate --nhanes "
+                f"writes them), missing {', '.join(missing)}"
+            )
+        tables = {}
+        for name in TABLES:
+            try:
+                tables[name] = pd.read_csv(path / f"{name}.csv", keep_default_na=False, na_values=[""])
+            except pd.errors.EmptyDataError:  # an empty table is written as an empty file
+                tables[name] = pd.DataFrame()
+        try:
+            summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path / 'summary.json'}: not JSON ({exc})") from None
+        return cls(model_version=str(summary.get("model_version", "")), notes=summary.get("notes", {}), **tables)
 
     def summary_text(self) -> str:
         """A plain-text summary: AUROC (95% CI) of each scorer and the model's O/E, per group."""
@@ -254,15 +284,16 @@ def _marginal_rows(frame: pd.DataFrame, w: np.ndarray) -> dict[tuple[str, str], 
     rows = np.isfinite(mma) & (egfr >= 60)
     out[("share MMA > 0.271 (eGFR >= 60)", "20+")] = stats.weighted_share(mma[rows] > 0.271, w[rows])
     out[("share eGFR < 60", "20+")] = stats.weighted_share(egfr[np.isfinite(egfr)] < 60, w[np.isfinite(egfr)])
-    for col, label in (("supplement_use", "B12 supplement"), ("metformin_years", "metformin"), ("ppi_years", "PPI")):
-        v = frame[col]
-        v = v.astype("float64").to_numpy() if col == "supplement_use" else v.to_numpy(dtype=np.float64)
+    taking = (
+        ("supplement_use", "B12 supplement"),
+        ("metformin_years", "metformin"),
+        ("ppi_years", "PPI"),
+        ("h2_blocker_years", "H2 blocker"),
+    )
+    for col, label in taking:
+        v = frame[col].astype("float64").to_numpy()
         ok = np.isfinite(v)
         out[(f"share taking {label}", "20+")] = stats.weighted_share(v[ok] > 0, w[ok])
-    out[("share taking H2 blocker", "20+")] = stats.weighted_share(
-        frame["h2_blocker_years"].to_numpy(dtype=np.float64)[np.isfinite(frame["h2_blocker_years"])] > 0,
-        w[np.isfinite(frame["h2_blocker_years"])],
-    )
     met = frame["metformin_years"].to_numpy(dtype=np.float64)
     for label, rows in (("metformin users", has & (met > 0)), ("no metformin", has & (met == 0))):
         out[("share serum B12 < 148", label)] = stats.weighted_share(b12[rows] < 148, w[rows])
@@ -364,10 +395,12 @@ def validate(
     ExternalValidation
         Tables ``performance`` (one row per group x outcome x level x scorer; for each
         scorer but the model, ``model_minus`` is the model's AUROC minus this scorer's on
-        the same rows, with DeLong's paired 95% interval), ``decision`` (survey-weighted net benefit), ``marginals`` (real vs simulated),
-        ``adapter`` (counts and weighted shares per cycle) and ``outcomes``.
+        the same rows, with DeLong's paired 95% interval), ``decision`` (survey-weighted
+        net benefit), ``marginals`` (real vs simulated), ``adapter`` (counts and
+        weighted shares per cycle) and ``outcomes``.
     """
     from b12risk import registry
+    from b12risk.baseline import fit_baselines
     from b12risk.cohort import simulate
 
     if isinstance(simulated_n, bool) or not isinstance(simulated_n, int) or simulated_n < 1000:
@@ -381,8 +414,6 @@ def validate(
     present = tuple(real["cycle"].unique())
     groups = {g: c for g, c in GROUPS.items() if all(x in present for x in c)}
     sim = simulate(simulated_n, scenario="us_uk", labs="survey", seed=seed)
-    from b12risk.baseline import fit_baselines
-
     baselines = fit_baselines(sim)
     cb12_outcome_index = _cb12_outcome_index(sim)
 
@@ -409,7 +440,7 @@ def validate(
             sub = real[shown]
             if "serum_b12_pmol_l" in shown:
                 view["serum_b12"] = (-real["serum_b12_pmol_l"].to_numpy(dtype=np.float64), None)
-            for bname, levels in _BASELINE_LEVELS.items():
+            for bname, levels in BASELINE_LEVELS.items():
                 if level in levels:
                     est = baselines[bname]
                     view[bname] = (est.decision_function(sub), est.predict_proba(sub)[:, 1], est.applies(sub))
