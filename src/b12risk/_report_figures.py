@@ -473,6 +473,18 @@ def calibration(curves: pd.DataFrame, table: pd.DataFrame, level: str, language:
 # --------------------------------------------------------------------------- decision curves
 
 
+def _net_benefit_axes(
+    ax: Axes, t: Mapping[str, str], *, xlim: tuple[float, float], ylim: tuple[float, float], note: str, note_size: float
+) -> None:
+    """Limits, axis labels and the corner note of a decision-curve panel."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel(plots.rtl(t["threshold"]), fontsize=9)
+    ax.set_ylabel(plots.rtl(t["net_benefit"]), fontsize=9)
+    ax.text(0.97, 0.97, plots.rtl(note), transform=ax.transAxes, ha="right", va="top", fontsize=note_size, color="0.3")
+    _style(ax)
+
+
 def decision(curves: pd.DataFrame, threshold: float | None, language: str) -> Figure:
     """Net benefit over threshold probabilities 0.01-0.60, one panel per level.
 
@@ -506,22 +518,10 @@ def decision(curves: pd.DataFrame, threshold: float | None, language: str) -> Fi
             seen.setdefault(strategy, Line2D([], [], color=color, ls=ls, lw=lw, label=plots.rtl(label)))
         if threshold is not None:
             ax.axvline(threshold, color="0.7", lw=0.8, ls="-.")
-        ax.set_xlim(0, 0.6)
-        ax.set_ylim(-0.25 * max(prevalence, 0.01), max(prevalence, 0.01) * 1.12)
-        ax.set_xlabel(plots.rtl(t["threshold"]), fontsize=9)
-        ax.set_ylabel(plots.rtl(t["net_benefit"]), fontsize=9)
+        top = max(prevalence, 0.01)
+        note = t["rows"].format(n=len(sub), k=sub["scenario"].nunique())
+        _net_benefit_axes(ax, t, xlim=(0, 0.6), ylim=(-0.25 * top, top * 1.12), note=note, note_size=7.5)
         ax.set_title(plots.rtl(level_title(level, language)), fontsize=11, fontweight="bold")
-        ax.text(
-            0.97,
-            0.97,
-            plots.rtl(t["rows"].format(n=len(sub), k=sub["scenario"].nunique())),
-            transform=ax.transAxes,
-            ha="right",
-            va="top",
-            fontsize=7.5,
-            color="0.3",
-        )
-        _style(ax)
     order = [s for s in SCORER_STYLE if s in seen] + [s for s in extra if s in seen]
     handles = [seen[s] for s in order]
     if threshold is not None:
@@ -600,21 +600,8 @@ def nhanes_decision(
     handles.append(Line2D([], [], color="#000000", lw=1.0, ls=":", label=plots.rtl(t["test_none"])))
     top = max(float(prevalence) if np.isfinite(prevalence) else 0.0, 0.01)
     hi = float(cell["threshold"].max()) if len(cell) else 0.3
-    ax.set_xlim(0, hi)
-    ax.set_ylim(-0.3 * top, top * 1.15)
-    ax.set_xlabel(plots.rtl(t["threshold"]), fontsize=9)
-    ax.set_ylabel(plots.rtl(t["net_benefit"]), fontsize=9)
-    ax.text(
-        0.97,
-        0.97,
-        plots.rtl(t["nh_dca_note"].format(group=group, n=int(n), prev=f"{prevalence:.1%}")),
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
-        fontsize=8,
-        color="0.3",
-    )
-    _style(ax)
+    note = t["nh_dca_note"].format(group=group, n=int(n), prev=f"{prevalence:.1%}")
+    _net_benefit_axes(ax, t, xlim=(0, hi), ylim=(-0.3 * top, top * 1.15), note=note, note_size=8)
     _legend(fig, handles, language, ncols=3)
     title = t["nh_dca_title"].format(outcome=outcome_name, level=word(f"level.{level}", language))
     fig.suptitle(plots.rtl(title), fontsize=12, fontweight="bold")

@@ -79,6 +79,7 @@ class _Reader:
     def __init__(self, directory: str | os.PathLike[str] | None):
         self.directory = directory
         self._tables: dict[str, pd.DataFrame] = {}
+        self._people: dict[str, pd.DataFrame] = {}
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._tables:
@@ -91,8 +92,9 @@ class _Reader:
             raise ConfigError(
                 f"NHANES table {table} has no variable {variable}; check variables.toml against its codebook"
             )
-        per_person = t.drop_duplicates("SEQN").set_index("SEQN")[variable]
-        return per_person.reindex(seqn)
+        if table not in self._people:  # one row per participant (prescription tables repeat them)
+            self._people[table] = t.drop_duplicates("SEQN").set_index("SEQN")
+        return self._people[table][variable].reindex(seqn)
 
 
 def _number(reader: _Reader, seqn: pd.Index, spec: dict[str, Any], src: dict[str, Any]) -> pd.Series:

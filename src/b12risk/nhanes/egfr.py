@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 __all__ = ["CKD_EPI_2021", "ckd_epi_2021"]
 
@@ -37,9 +36,7 @@ def ckd_epi_2021(creatinine_mg_dl, age, sex) -> np.ndarray:
     """
     scr = np.atleast_1d(np.asarray(creatinine_mg_dl, dtype=np.float64))
     years = np.broadcast_to(np.atleast_1d(np.asarray(age, dtype=np.float64)), scr.shape)
-    s = np.broadcast_to(
-        np.atleast_1d(np.asarray(pd.Series(np.atleast_1d(sex)).astype(object), dtype=object)), scr.shape
-    )
+    s = np.broadcast_to(np.atleast_1d(np.asarray(sex, dtype=object)), scr.shape)
     out = np.full(scr.shape, np.nan)
     for name, (kappa, alpha, factor) in CKD_EPI_2021.items():
         rows = (s == name) & np.isfinite(scr) & (scr > 0) & np.isfinite(years)
