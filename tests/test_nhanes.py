@@ -66,21 +66,26 @@ def test_serum_b12_figures_match_the_ones_measured_before(adults, years):
     assert np.quantile(b12[ok], [0.5, 0.95]) == pytest.approx([median, p95], abs=1.0)
 
 
+GENERIC = {
+    "metformin_years": r"\bMETFORMIN\b",
+    "ppi_years": r"\b(?:OMEPRAZOLE|ESOMEPRAZOLE|LANSOPRAZOLE|DEXLANSOPRAZOLE|PANTOPRAZOLE|RABEPRAZOLE)\b",
+}
+
+
 @pytest.mark.parametrize("years", list(CYCLES))
-def test_weighted_supplement_and_medicine_shares_equal_a_hand_count(adults, years):
+@pytest.mark.parametrize("field", list(GENERIC))
+def test_weighted_medicine_shares_equal_a_hand_count(adults, years, field):
     letter = SUFFIX[years]
     part = cycle(adults, years)
-    people = raw_adults(letter)
-    w = people["WTMEC2YR"]
     rx = raw(f"RXQ_RX_{letter}")
     name = "RXD240B" if letter == "B" else "RXDDRUG"
-    metformin = set(rx.loc[rx[name].fillna("").str.contains(r"\bMETFORMIN\b"), "SEQN"])
-    hand = w[people.index.isin(list(metformin))].sum() / w.sum()
-    mine = stats.weighted_share((part["metformin_years"] > 0).to_numpy(), part["weight"].to_numpy())
-    # the adapter leaves people with an unknown medicine (or an unknown answer) out of the denominator
-    known = part["metformin_years"].notna()
-    assert known.mean() > 0.98
-    assert mine == pytest.approx(hand, rel=0.03)
+    takers = set(rx.loc[rx[name].fillna("").str.contains(GENERIC[field]), "SEQN"])
+    # the adapter leaves people whose status or duration is unknown out; they are few
+    known = part[part[field].notna()]
+    assert len(known) > 0.98 * len(part)
+    hand = known["weight"][known.index.isin(list(takers))].sum() / known["weight"].sum()
+    mine = stats.weighted_share((known[field] > 0).to_numpy(), known["weight"].to_numpy())
+    assert mine == pytest.approx(hand, rel=1e-12)
 
 
 # --------------------------------------------------------------------------- traps

@@ -256,8 +256,9 @@ def test_one_table_per_group_outcome_and_level_with_every_scorer_and_the_calibra
         "Calibration intercept",
         "Calibration slope",
     ]
-    model = next(
-        r for r in page.by_id("nhanes-2001-2004-raised_mma-serum_b12").iter("tr") if "scorer-model" in str(r.attrs)
+    table = page.by_id("nhanes-2001-2004-raised_mma-serum_b12")
+    model, serum = (
+        next(r for r in table.iter("tr") if r.attrs.get("class") == f"scorer-{s}") for s in ("model", "serum_b12")
     )
     assert [td.text() for td in model.iter("td")][1:] == [
         "0.700 (0.680–0.720)",
@@ -267,9 +268,6 @@ def test_one_table_per_group_outcome_and_level_with_every_scorer_and_the_calibra
         "+1.50",
         "0.45",
     ]
-    serum = next(
-        r for r in page.by_id("nhanes-2001-2004-raised_mma-serum_b12").iter("tr") if "serum_b12" in str(r.attrs)
-    )
     assert [td.text() for td in serum.iter("td")][3:] == ["–"] * 4  # serum B12 gives no probabilities
 
 
