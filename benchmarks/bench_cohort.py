@@ -16,7 +16,7 @@ from pathlib import Path
 from _common import median_seconds, numpy_reference_rows_per_s, report
 from b12risk import simulate
 from b12risk.knowledge import LEVELS
-from b12risk.oracle import oracle_probability
+from b12risk.simulation.oracle import oracle_probability
 
 
 def main() -> None:

@@ -13,9 +13,9 @@ import argparse
 
 from _common import median_seconds
 from b12risk import simulate
-from b12risk.explain import _explainer, _parts
-from b12risk.predict import _resolve, predict
-from b12risk.schema import to_model_frame
+from b12risk.knowledge.schema import to_model_frame
+from b12risk.serving.explain import _explainer, _parts
+from b12risk.serving.predict import _resolve, predict
 
 PATIENT = {
     "age": 71, "sex": "female", "diet": "vegan", "ppi_years": 6, "ppi_pills_per_day": 1,

@@ -3,7 +3,7 @@ the Dask path against the single process, all measured in the same run.
 
     python benchmarks/bench_scale.py [--rows 10000000] [--model VERSION] [--chunk-rows 100000] [--no-dask]
 
-The cohort is written first with ``b12risk.cohort.write_cohort`` (not timed). Then, each
+The cohort is written first with ``b12risk.simulation.cohort.write_cohort`` (not timed). Then, each
 in its own subprocess:
 
 - the raw model over the same file (read a batch, ``to_model_frame``, ``predict_proba``,
@@ -30,11 +30,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from b12risk.cohort import write_cohort
+from b12risk.simulation.cohort import write_cohort
 
 SCORE = """
 import json, resource, sys
-from b12risk.predict import _resolve
+from b12risk.serving.predict import _resolve
 from b12risk.scale import score_file
 _resolve(sys.argv[3] or None)  # load the model first: its one-off cost is in the wall clock line only
 s = score_file(sys.argv[1], sys.argv[2], model=sys.argv[3] or None, chunk_rows=int(sys.argv[4]), progress=False)
@@ -45,8 +45,8 @@ print(json.dumps({"rows": s.rows_in, "seconds": s.seconds, "peak_mb": peak}))
 RAW = """
 import json, sys, time
 import pyarrow.parquet as pq
-from b12risk.predict import _resolve
-from b12risk.schema import to_model_frame
+from b12risk.serving.predict import _resolve
+from b12risk.knowledge.schema import to_model_frame
 estimator = _resolve(sys.argv[2] or None).estimator
 limit, chunk, done = int(sys.argv[3]), int(sys.argv[4]), 0
 started = time.perf_counter()

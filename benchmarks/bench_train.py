@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from b12risk.schema import to_model_frame
-from b12risk.training import build_pipeline, load_config, training_cohort
+from b12risk.knowledge.schema import to_model_frame
+from b12risk.modelling.training import build_pipeline, load_config, training_cohort
 
 
 def main() -> None:

@@ -14,9 +14,9 @@ import pandas as pd
 
 import b12risk
 from b12risk import predict
-from b12risk.cohort import simulate
-from b12risk.oracle import oracle_probability
-from b12risk.schema import truth_columns
+from b12risk.knowledge.schema import truth_columns
+from b12risk.simulation.cohort import simulate
+from b12risk.simulation.oracle import oracle_probability
 
 
 def main() -> None:

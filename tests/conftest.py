@@ -11,7 +11,7 @@ TINY = Path(__file__).parent / "data" / "tiny.toml"
 def tiny_model(tmp_path_factory):
     """A LoadedModel trained with tests/data/tiny.toml (recalibrated per level)."""
     from b12risk import registry
-    from b12risk.training import train
+    from b12risk.modelling.training import train
 
     root = tmp_path_factory.mktemp("tiny-models")
     train(TINY, root=root, version="0.1.0", force=True, progress=False)

@@ -1,4 +1,4 @@
-"""Specifications of the rules-based baselines in :mod:`b12risk.baseline`."""
+"""Specifications of the rules-based baselines in :mod:`b12risk.modelling.baselines`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
-from b12risk.baseline import (
+from b12risk.errors import ConfigError
+from b12risk.knowledge import load, seeds_dir
+from b12risk.modelling.baselines import (
     CB12_CATEGORIES,
     MIN_IMPUTATION_ROWS,
     CombinedB12Index,
@@ -23,9 +25,7 @@ from b12risk.baseline import (
     cb12_category,
     combined_indicator,
 )
-from b12risk.cohort import mask_to_level, simulate
-from b12risk.errors import ConfigError
-from b12risk.knowledge import load, seeds_dir
+from b12risk.simulation.cohort import mask_to_level, simulate
 
 NAN = np.nan
 ESTIMATORS = [

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from b12risk import ConfigError, simulate
-from b12risk.cohort import BLOCK_ROWS, iter_blocks, mask_to_level
 from b12risk.knowledge import LEVELS, load
-from b12risk.schema import features, level_columns, truth_columns
+from b12risk.knowledge.schema import features, level_columns, truth_columns
+from b12risk.simulation.cohort import BLOCK_ROWS, iter_blocks, mask_to_level
 
 KB = load()
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from b12risk import registry, simulate
-from b12risk import runtime as runtime_module
-from b12risk.predict import predict
+from b12risk.knowledge.schema import truth_columns
 from b12risk.registry import list_models, load_model, verify
-from b12risk.schema import truth_columns
+from b12risk.serving import runtime as runtime_module
+from b12risk.serving.predict import predict
 
 SHIPPED = Path(__file__).resolve().parents[1] / "models" / "b12risk-1.0.0"
 THREADS = 16
@@ -113,8 +113,8 @@ from pathlib import Path
 import pandas as pd
 
 from b12risk import registry, simulate
-from b12risk.predict import predict
-from b12risk.schema import to_model_frame
+from b12risk.serving.predict import predict
+from b12risk.knowledge.schema import to_model_frame
 
 job = json.loads(sys.argv[1])
 work, name = Path(job["work"]), job["name"]

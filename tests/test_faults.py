@@ -33,8 +33,8 @@ import pytest
 from b12risk import registry, simulate
 from b12risk.cli import main as cli_main
 from b12risk.errors import B12RiskError, ModelIntegrityError
+from b12risk.knowledge.schema import to_model_frame
 from b12risk.registry import ModelWriteError, list_models, load_model, save_model, verify
-from b12risk.schema import to_model_frame
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 CHILD_TIMEOUT = 240  # seconds; a child that neither finishes nor dies by then fails the test
@@ -125,7 +125,7 @@ def hook(*args, **kwargs):
 setattr(module, attr, hook)
 
 from b12risk import registry
-from b12risk.training import train
+from b12risk.modelling.training import train
 
 if job["run"] == "train":
     train(job["config"], root=job["root"], version=job["version"], force=True, progress=False)
@@ -166,9 +166,9 @@ class KillPoint:
 GROWER = "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.TreeGrower"
 
 KILL_POINTS = [
-    KillPoint("simulating", "train", "b12risk.cohort.simulate", "0.2.0"),
+    KillPoint("simulating", "train", "b12risk.simulation.cohort.simulate", "0.2.0"),
     KillPoint("fitting", "train", GROWER, "0.3.0", call=5),  # growing the fifth tree
-    KillPoint("evaluating", "train", "b12risk.metrics.bootstrap_ci", "0.4.0", killer="parent"),
+    KillPoint("evaluating", "train", "b12risk.modelling.metrics.bootstrap_ci", "0.4.0", killer="parent"),
     KillPoint(
         "writing-model-half-done",
         "export",
@@ -258,7 +258,7 @@ def test_killed_writes_leave_only_ignored_temporary_folders(killed, tiny_model):
 def test_the_killed_versions_can_be_written_again(killed, tiny_model, tmp_path):
     """Leftover temporary folders block nothing: train() writes the same version again,
     and so does the export of every other version killed before its rename."""
-    from b12risk.training import train
+    from b12risk.modelling.training import train
 
     root = tmp_path / "models"
     shutil.copytree(killed.root, root)  # the shared registry stays as the kills left it
@@ -467,7 +467,7 @@ def test_a_models_folder_that_cannot_be_created_is_named(tmp_path, tiny_model):
 
 
 def test_training_into_a_read_only_folder_fails_before_the_work(registry_root, monkeypatch, capsys):
-    from b12risk import training
+    from b12risk.modelling import training
 
     def no_work(*args, **kwargs):
         raise AssertionError("train() must check the models folder before simulating a cohort")

@@ -82,8 +82,8 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_the_graph_sees_function_local_imports():
     # predict imports explain inside predict(): the walk must see it, or it could miss a cycle
-    assert "b12risk.explain" in GRAPH["b12risk.predict"]
-    assert "b12risk.runtime" in GRAPH["b12risk.explain"]
+    assert "b12risk.serving.explain" in GRAPH["b12risk.serving.predict"]
+    assert "b12risk.serving.runtime" in GRAPH["b12risk.serving.explain"]
 
 
 def test_no_module_imports_one_that_imports_it_back():
@@ -94,13 +94,13 @@ def test_no_module_imports_one_that_imports_it_back():
 @pytest.mark.parametrize(
     ("upstream", "downstream"),
     [
-        ("b12risk.knowledge", "b12risk.cohort"),
-        ("b12risk.cohort", "b12risk.training"),
-        ("b12risk.cohort", "b12risk.nhanes.validation"),
-        ("b12risk.predict", "b12risk.training"),
-        ("b12risk.predict", "b12risk.cohort"),
-        ("b12risk.training", "b12risk.nhanes.validation"),
-        ("b12risk.nhanes.adapter", "b12risk.training"),
+        ("b12risk.knowledge", "b12risk.simulation.cohort"),
+        ("b12risk.simulation.cohort", "b12risk.modelling.training"),
+        ("b12risk.simulation.cohort", "b12risk.nhanes.validation"),
+        ("b12risk.serving.predict", "b12risk.modelling.training"),
+        ("b12risk.serving.predict", "b12risk.simulation.cohort"),
+        ("b12risk.modelling.training", "b12risk.nhanes.validation"),
+        ("b12risk.nhanes.adapter", "b12risk.modelling.training"),
     ],
 )
 def test_data_flows_one_way(upstream, downstream):

@@ -41,12 +41,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from b12risk import cli, scale, simulate
-from b12risk.cohort import LAB_MODES, MAX_ROWS
 from b12risk.errors import ConfigError, InvalidPatientError
 from b12risk.knowledge import LEVELS, load
-from b12risk.predict import Prediction, predict
-from b12risk.schema import features, truth_columns
-from b12risk.training import TrainConfig, load_config
+from b12risk.knowledge.schema import features, truth_columns
+from b12risk.modelling.training import TrainConfig, load_config
+from b12risk.serving.predict import Prediction, predict
+from b12risk.simulation.cohort import LAB_MODES, MAX_ROWS
 from b12risk.validation import ID_FIELDS, validate
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"

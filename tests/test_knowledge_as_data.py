@@ -9,9 +9,9 @@ import shutil
 import numpy as np
 import pytest
 
-from b12risk import cohort, oracle, structural
 from b12risk.errors import KnowledgeError
 from b12risk.knowledge import MEASUREMENT_KEYS, load, seeds_dir
+from b12risk.simulation import cohort, oracle, structural
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Specification of b12risk.metrics: hand-computed cases, agreement with scikit-learn and
+"""Specification of b12risk.modelling.metrics: hand-computed cases, agreement with scikit-learn and
 statsmodels, behaviour on calibrated and miscalibrated simulations, and error messages."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
-from b12risk import metrics
 from b12risk.errors import ConfigError
-from b12risk.metrics import (
+from b12risk.modelling import metrics
+from b12risk.modelling.metrics import (
     SUMMARY_KEYS,
     bootstrap_ci,
     calibration_intercept_slope,

@@ -14,7 +14,7 @@ from sklearn.metrics import roc_auc_score
 
 from b12risk import registry
 from b12risk.errors import ConfigError
-from b12risk.metrics import calibration_intercept_slope, net_benefit
+from b12risk.modelling.metrics import calibration_intercept_slope, net_benefit
 from b12risk.nhanes import load_adults, stats
 from b12risk.nhanes.outcomes import OUTCOMES
 from b12risk.nhanes.validation import SCORERS, _shown, evaluable_levels, validate

@@ -9,10 +9,10 @@ import pytest
 from scipy import integrate, stats
 from sklearn.metrics import roc_auc_score
 
-from b12risk.cohort import mask_to_level, simulate
 from b12risk.errors import ConfigError
 from b12risk.knowledge import LEVELS, load
-from b12risk.oracle import oracle_probability
+from b12risk.simulation.cohort import mask_to_level, simulate
+from b12risk.simulation.oracle import oracle_probability
 
 KB = load()
 P = KB.param
@@ -21,7 +21,7 @@ P = KB.param
 def reference_posterior(row: pd.Series) -> float:
     """P(true B12 < 148 | row) by adaptive quadrature, written from the seeds alone.
 
-    Deliberately independent of b12risk.structural: scipy densities, one row at a time,
+    Deliberately independent of b12risk.simulation.structural: scipy densities, one row at a time,
     explicit sums over the hidden states.
     """
     c = KB.causes

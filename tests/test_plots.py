@@ -1,4 +1,4 @@
-"""Specifications of the explanation figures in :mod:`b12risk.plots`."""
+"""Specifications of the explanation figures in :mod:`b12risk.reporting.plots`."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from b12risk import plots
 from b12risk.errors import ConfigError
-from b12risk.schema import features
+from b12risk.knowledge.schema import features
+from b12risk.reporting import plots
 
 FEATURES = features()
 #: (field, value, log-odds contribution) of one made-up patient.
@@ -468,6 +468,6 @@ def test_no_pyplot_figures_are_left_open(tmp_path, big_cohort):
 
 
 def test_importing_the_module_does_not_import_matplotlib():
-    code = "import sys, b12risk.plots; print('matplotlib' in sys.modules, 'shap' in sys.modules)"
+    code = "import sys, b12risk.reporting.plots; print('matplotlib' in sys.modules, 'shap' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

@@ -10,9 +10,9 @@ import pytest
 
 from b12risk import InvalidPatientError, simulate
 from b12risk.errors import ConfigError
-from b12risk.explain import shap_log_odds
-from b12risk.predict import Prediction, predict
-from b12risk.schema import features, to_model_frame
+from b12risk.knowledge.schema import features, to_model_frame
+from b12risk.serving.explain import shap_log_odds
+from b12risk.serving.predict import Prediction, predict
 
 PATIENT = {
     "age": 71,
@@ -161,7 +161,7 @@ def test_concurrent_callers_get_the_serial_answers(tiny_model):
 
 
 def test_fast_preprocessing_equals_the_pipelines_own(tiny_model):
-    from b12risk.explain import _parts, transform
+    from b12risk.serving.explain import _parts, transform
 
     df = simulate(2000, scenario="africa_asia_high", seed=4)
     df.loc[::7, "diet"] = None  # missing categories too

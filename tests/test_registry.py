@@ -22,6 +22,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 
+import b12risk
 from b12risk import registry
 from b12risk.errors import ConfigError, ModelIntegrityError
 from b12risk.registry import (
@@ -567,7 +568,7 @@ def test_models_dir_from_environment(tmp_path, monkeypatch, pipe):
 
 def test_models_dir_defaults_to_source_checkout(monkeypatch):
     monkeypatch.delenv("B12RISK_MODELS", raising=False)
-    package = Path(registry.__file__).resolve().parent
+    package = Path(b12risk.__file__).resolve().parent
     if registry._versions_in(package / "models"):
         pytest.skip("running from an installed package that ships models")
     assert models_dir() == package.parents[1] / "models"

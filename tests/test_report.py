@@ -1,4 +1,4 @@
-"""Specifications of the reviewers' report (:mod:`b12risk.report`).
+"""Specifications of the reviewers' report (:mod:`b12risk.reporting.report`).
 
 The report of the tiny test model is built three times: in English, in Arabic (with
 the example patients absent, as in an installed wheel) and in English again through
@@ -20,9 +20,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from b12risk import _report_text, cli, modelcard, report
+from b12risk import cli
 from b12risk.errors import ConfigError
 from b12risk.knowledge import load
+from b12risk.reporting import modelcard, report
+from b12risk.reporting import text as _report_text
 from html_page import Page
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
@@ -227,8 +229,8 @@ def test_contradictions_are_red_and_listed_in_the_top_banner(pages):
 
 def test_knowledge_check_directions(tiny_model):
     """Diet, supplements and age-free causes the tiny model learned point the documented way."""
-    from b12risk.cohort import mask_to_level
-    from b12risk.explain import shap_frame
+    from b12risk.serving.explain import shap_frame
+    from b12risk.simulation.cohort import mask_to_level
 
     frame = mask_to_level(report._heldout(tiny_model.metadata, 1500), "risk_factors")
     checks = report._knowledge_check(
@@ -331,7 +333,7 @@ def _fields(template: str) -> list[str]:
 
 
 def test_numbers_are_formatted_as_in_the_tables():
-    from b12risk._report_html import _ci, _num
+    from b12risk.reporting.html import _ci, _num
 
     assert _num(0.84661) == "0.847"
     assert _num(-0.2) == "−0.200"

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from b12risk import _report_figures as figs
-from b12risk import modelcard, report
 from b12risk.errors import ConfigError
 from b12risk.nhanes.validation import ExternalValidation
+from b12risk.reporting import figures as figs
+from b12risk.reporting import modelcard, report
 from html_page import Page
 
 GROUPS = ("2001-2004", "2011-2012")
@@ -167,7 +167,7 @@ def hand_built(
 
 def section(loaded, validation: ExternalValidation, language: str, folder: Path) -> Page:
     """The NHANES section alone, rendered as the page renders it (figures into ``folder``)."""
-    from b12risk._report_html import _nhanes
+    from b12risk.reporting.html import _nhanes
 
     shown = report._nhanes_tables(validation, loaded, folder / "nhanes")
     data = report._Data(loaded, None, language, None, None, None, None, {}, {}, [], None, nhanes=shown)
@@ -508,7 +508,8 @@ def test_a_real_measurement_renders_every_cell_as_measured(tiny_model, real, tmp
     [([], True), (["--no-nhanes"], False), (["--nhanes", "tables/dir"], Path("tables/dir"))],
 )
 def test_the_report_command_passes_the_nhanes_choice_through(monkeypatch, tmp_path, flags, expected):
-    from b12risk import cli, report
+    from b12risk import cli
+    from b12risk.reporting import report
 
     seen = {}
 

@@ -23,9 +23,9 @@ import pandas as pd
 import pytest
 
 from b12risk import simulate
-from b12risk.cohort import BLOCK_ROWS, write_cohort
+from b12risk.knowledge.schema import to_model_frame
 from b12risk.registry import load_model
-from b12risk.schema import to_model_frame
+from b12risk.simulation.cohort import BLOCK_ROWS, write_cohort
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 SHIPPED = Path(__file__).resolve().parents[1] / "models" / "b12risk-1.0.0"
@@ -45,9 +45,9 @@ if job["what"] == "cohort":
     import pandas as pd
 
     from b12risk.cli import main
-    from b12risk.predict import predict
+    from b12risk.serving.predict import predict
     from b12risk.registry import load_model
-    from b12risk.schema import truth_columns
+    from b12risk.knowledge.schema import truth_columns
 
     for name in ("cohort.parquet", "cohort.csv"):
         args = ["simulate", "-n", str(job["rows"]), "--scenario", job["scenario"], "--seed", str(job["seed"])]
@@ -58,7 +58,7 @@ if job["what"] == "cohort":
     (out / "probability.bin").write_bytes(probability.tobytes())
     predict(cohort.head(40), model=model).to_parquet(out / "explained.parquet")
 else:
-    from b12risk.training import train
+    from b12risk.modelling.training import train
 
     train(job["config"], root=out, version="0.1.0", force=True, progress=False)
 """

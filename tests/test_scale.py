@@ -15,8 +15,8 @@ import pytest
 
 from b12risk import scale, simulate
 from b12risk.errors import B12RiskError, ConfigError, InvalidPatientError
-from b12risk.predict import predict
-from b12risk.schema import truth_columns
+from b12risk.knowledge.schema import truth_columns
+from b12risk.serving.predict import predict
 
 ROWS = 3000
 #: Bad rows of the test cohort and the (field, start of problem) each must be rejected with.
@@ -139,7 +139,7 @@ def test_explain_adds_the_top_contributions(files, tiny_model, tmp_path):
 
 def test_one_failed_validation_finds_every_bad_row(files, tiny_model, monkeypatch):
     """A chunk with bad rows costs two predict() calls, not one per row or a bisection."""
-    module = sys.modules["b12risk.predict"]
+    module = sys.modules["b12risk.serving.predict"]
     calls = []
     real = module.predict
     monkeypatch.setattr(module, "predict", lambda data, **kw: calls.append(len(data)) or real(data, **kw))

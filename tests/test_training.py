@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from b12risk import registry
-from b12risk.cohort import simulate
 from b12risk.errors import ConfigError, ModelIntegrityError, ReleaseGateError
 from b12risk.knowledge import LEVELS
-from b12risk.schema import features, level_columns, to_model_frame
-from b12risk.training import Gate, load_config, mask_rows, release_gate, train
+from b12risk.knowledge.schema import features, level_columns, to_model_frame
+from b12risk.modelling.training import Gate, load_config, mask_rows, release_gate, train
+from b12risk.simulation.cohort import simulate
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 

@@ -12,7 +12,7 @@ import pytest
 
 from b12risk import InvalidPatientError, simulate
 from b12risk.knowledge import LEVELS, load
-from b12risk.schema import features, truth_columns
+from b12risk.knowledge.schema import features, truth_columns
 from b12risk.validation import Validated, information_level, validate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"

@@ -7,7 +7,6 @@ where they are used.
 from __future__ import annotations
 
 from b12risk._version import __version__
-from b12risk.cohort import simulate
 from b12risk.errors import (
     B12RiskError,
     ConfigError,
@@ -17,10 +16,11 @@ from b12risk.errors import (
     ModelWriteError,
     ReleaseGateError,
 )
+from b12risk.modelling.training import train
 from b12risk.nhanes.validation import validate
-from b12risk.predict import Prediction, predict
 from b12risk.registry import load_model
-from b12risk.training import train
+from b12risk.serving.predict import Prediction, predict
+from b12risk.simulation.cohort import simulate
 
 __all__ = [
     "B12RiskError",

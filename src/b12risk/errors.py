@@ -31,7 +31,7 @@ class ConfigError(B12RiskError):
 
 
 class InvalidPatientError(B12RiskError):
-    """Input to :func:`b12risk.predict` is invalid; ``problems`` lists every problem."""
+    """Input to :func:`b12risk.serving.predict` is invalid; ``problems`` lists every problem."""
 
     def __init__(self, problems: list[str]):
         self.problems = list(problems)

@@ -91,7 +91,7 @@ class Outcome:
         ----------
         frame : pandas.DataFrame
             Rows in b12risk's field names (as :func:`b12risk.nhanes.load_adults` gives).
-        cb12 : fitted :class:`b12risk.baseline.CombinedB12Index`, optional
+        cb12 : fitted :class:`b12risk.modelling.baselines.CombinedB12Index`, optional
             Needed for ``kind = "cb12"``: it forms cB12 (imputing holoTC).
 
         Returns

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from b12risk.errors import ConfigError, KnowledgeError
+from b12risk.paths import CHECKOUT, PACKAGE
 
 __all__ = ["SUFFIXES", "data_dir", "find_table", "read_table", "verify_shipped"]
 
@@ -44,8 +45,8 @@ def data_dir() -> Path:
     override = os.environ.get(ENV_VAR, "").strip()
     if override:
         return Path(override).expanduser()
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "data" / "nhanes", here.parents[1] / "data" / "nhanes"):
+    here = PACKAGE
+    for candidate in (PACKAGE / "data" / "nhanes", CHECKOUT / "data" / "nhanes"):
         if candidate.is_dir():
             return candidate
     raise KnowledgeError(f"no NHANES data folder found in {here / 'data' / 'nhanes'} or the source checkout")

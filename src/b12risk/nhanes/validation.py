@@ -37,11 +37,11 @@ import pandas as pd
 
 from b12risk.errors import ConfigError
 from b12risk.knowledge import LEVELS
+from b12risk.modelling.scorers import BASELINE_LEVELS
+from b12risk.modelling.scorers import VALIDATION_SCORERS as SCORERS
 from b12risk.nhanes import stats
 from b12risk.nhanes.adapter import CYCLES, load_adults, model_columns, supplement_name_agreement
 from b12risk.nhanes.outcomes import OUTCOMES, Outcome
-from b12risk.scorers import BASELINE_LEVELS
-from b12risk.scorers import VALIDATION_SCORERS as SCORERS
 
 __all__ = ["FILES", "GROUPS", "LEVELS_SUPPORTED", "SCORERS", "TABLES", "ExternalValidation", "validate"]
 
@@ -164,7 +164,7 @@ def _plain(value: Any) -> Any:
 
 
 def _level_fields() -> dict[str, list[str]]:
-    from b12risk.schema import features
+    from b12risk.knowledge.schema import features
 
     given = set(model_columns())
     feats = features()
@@ -181,7 +181,7 @@ def evaluable_levels(outcome: Outcome) -> list[str]:
     leave a panel the model never saw, e.g. a full panel without serum B12), or uses a
     field of the level itself and no other field of that level remains.
     """
-    from b12risk.schema import features
+    from b12risk.knowledge.schema import features
 
     feats = features()
     fields = _level_fields()
@@ -207,7 +207,7 @@ def _shown(level: str, outcome: Outcome) -> list[str]:
 
 
 def _model_probability(loaded: Any, frame: pd.DataFrame, shown: list[str]) -> tuple[np.ndarray, int]:
-    from b12risk.predict import predict
+    from b12risk.serving.predict import predict
 
     out = predict(frame[shown], model=loaded, explain=False)
     warned = int(out["warnings"].map(bool).sum())
@@ -400,8 +400,8 @@ def validate(
         weighted shares per cycle) and ``outcomes``.
     """
     from b12risk import registry
-    from b12risk.baseline import fit_baselines
-    from b12risk.cohort import simulate
+    from b12risk.modelling.baselines import fit_baselines
+    from b12risk.simulation.cohort import simulate
 
     if isinstance(simulated_n, bool) or not isinstance(simulated_n, int) or simulated_n < 1000:
         raise ConfigError(f"simulated_n must be an int >= 1000; got {simulated_n!r}")
@@ -558,6 +558,6 @@ def validate(
 
 def _cb12_outcome_index(sim: pd.DataFrame):
     """The cB12 used to *define* the cB12 outcome: three measured markers, holoTC imputed."""
-    from b12risk.baseline import CombinedB12Index
+    from b12risk.modelling.baselines import CombinedB12Index
 
     return CombinedB12Index(min_markers=3).fit(sim, sim["true_deficient"].to_numpy())

@@ -1,0 +1,106 @@
+"""Recalibration by information level.
+
+One model serves four settings (risk factors only ... full laboratory panel), and a
+boosted model can be well calibrated on the pooled data yet over- or under-confident in
+one setting. :class:`LevelCalibratedClassifier` applies, for each information level a
+row amounts to, an affine map ``a * logit + b`` to the fitted model's log-odds (Platt
+scaling per level). Because the map is affine on the log-odds, exact SHAP values of the
+base model scale by ``a`` and stay exact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from b12risk.knowledge import LEVELS
+from b12risk.knowledge.schema import features
+from b12risk.logodds import expit
+
+__all__ = ["GROUPS", "LevelCalibratedClassifier", "calibration_group", "platt"]
+
+#: Calibration groups: the information levels, with the full panel split into rows that
+#: have every full-panel lab and rows that have only some (a clinic's usual partial panel).
+GROUPS: tuple[str, ...] = (*LEVELS[:-1], "partial_panel", LEVELS[-1])
+
+
+def calibration_group(X) -> np.ndarray:
+    """The calibration group of each canonical row (see :data:`GROUPS`)."""
+    from b12risk.validation import information_level
+
+    group = np.asarray(information_level(X), dtype=object)
+    panel = [f.name for f in features().values() if f.level == LEVELS[-1]]
+    present = np.column_stack([X[c].notna().to_numpy() if c in X.columns else np.zeros(len(X), bool) for c in panel])
+    group[(group == LEVELS[-1]) & ~present.all(axis=1)] = "partial_panel"
+    return group.astype(str)
+
+
+def platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Unpenalised logistic regression of ``y`` on ``logit``: (slope a, intercept b)."""
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=np.inf, max_iter=1000).fit(logit.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
+    """A fitted binary classifier whose log-odds are recalibrated per information level.
+
+    Parameters
+    ----------
+    estimator : fitted classifier with ``decision_function`` (log-odds)
+        Used as is, never refitted.
+    levels : sequence of str, optional
+        Calibration groups (:data:`GROUPS`) to recalibrate; the others keep ``a = 1, b = 0``.
+        All groups by default.
+
+    Attributes
+    ----------
+    coef_ : dict of str to (float, float)
+        ``(a, b)`` for each calibration group.
+    classes_ : ndarray
+    """
+
+    def __init__(self, estimator: Any = None, levels: tuple[str, ...] | None = None):
+        self.estimator = estimator
+        self.levels = levels
+
+    def fit(self, X, y) -> LevelCalibratedClassifier:
+        y = np.asarray(y).astype(bool)
+        raw = self.estimator.decision_function(X)
+        lev = calibration_group(X)
+        self.coef_ = {}
+        for level in GROUPS:
+            sel = lev == level
+            wanted = self.levels is None or level in self.levels
+            if wanted and sel.sum() >= 200 and 0 < y[sel].sum() < sel.sum():
+                self.coef_[level] = platt(raw[sel], y[sel])
+            else:
+                self.coef_[level] = (1.0, 0.0)
+        self.classes_ = np.array([False, True])
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """Recalibrated log-odds."""
+        a, b = self.affine(X)
+        return a * self.estimator.decision_function(X) + b
+
+    def affine(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """Per row ``(a, b)``: recalibrated log-odds = a * base log-odds + b."""
+        check_is_fitted(self, "coef_")
+        lev = calibration_group(X)
+        a, b = np.ones(len(lev)), np.zeros(len(lev))
+        for group, (slope, intercept) in self.coef_.items():
+            sel = lev == group
+            a[sel], b[sel] = slope, intercept
+        return a, b
+
+    def predict_proba(self, X) -> np.ndarray:
+        p = expit(self.decision_function(X))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        return self.predict_proba(X)[:, 1] >= 0.5

@@ -1,0 +1,329 @@
+"""``predict()``: validated input, a calibrated probability, a risk band and why.
+
+Decision support, not a diagnosis.
+
+Examples
+--------
+>>> from b12risk import predict
+>>> p = predict({"age": 71, "sex": "female", "diet": "vegan", "ppi_years": 6, "ppi_pills_per_day": 1,
+...              "serum_b12_pg_ml": 260, "paresthesia": True})
+>>> p.risk_band in ("low", "moderate", "high"), p.information_level
+(True, 'serum_b12')
+>>> abs(p.base_log_odds + sum(c.log_odds for c in p.contributions) - p.log_odds) < 1e-6
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from b12risk.errors import ConfigError
+from b12risk.i18n import LANGUAGES, check_language, t, t_unit
+from b12risk.knowledge.schema import features
+from b12risk.logodds import expit
+from b12risk.serving.runtime import Runtime, resolve
+
+__all__ = ["Contribution", "Prediction", "predict"]
+
+_THREADED_ROWS = 2000  # below this many rows, the trees are evaluated on one thread
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One input field's part in a prediction (exact TreeSHAP on the log-odds)."""
+
+    field: str
+    label: str
+    value: Any
+    value_label: str
+    unit: str | None
+    log_odds: float
+    probability_points: float
+    direction: str  # "raises" | "lowers"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's answer for one patient. Decision support, not a diagnosis."""
+
+    probability: float
+    risk_band: str
+    risk_band_label: str
+    information_level: str
+    contributions: list[Contribution]
+    base_log_odds: float
+    log_odds: float
+    baseline: dict[str, Any]
+    model_version: str
+    warnings: list[str]
+    language: str = "en"
+    text: str = ""
+    given: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict."""
+        out = asdict(self)
+        out["given"] = list(self.given)
+        for c in out["contributions"]:
+            if isinstance(c["value"], np.generic):
+                c["value"] = c["value"].item()
+        return out
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _band(p: np.ndarray, bands: tuple[float, float]) -> np.ndarray:
+    return np.where(p >= bands[1], "high", np.where(p >= bands[0], "moderate", "low"))
+
+
+def _display_value(frame: pd.DataFrame, row: int, name: str) -> Any:
+    f = features()[name]
+    v = frame.iloc[row][name]
+    if f.kind == "binary":
+        return bool(v)
+    if f.kind == "categorical":
+        return str(v)
+    return float(v)
+
+
+def _baseline(frame: pd.DataFrame, row: int, language: str) -> dict[str, Any]:
+    """What the rules say, where they can be computed."""
+    from b12risk.modelling.baselines import GuidelineRule, cb12_category, combined_indicator
+
+    one = frame.iloc[[row]]
+    out: dict[str, Any] = {}
+    rule = GuidelineRule()
+    if bool(rule.applies(one)[0]):
+        cat = int(rule.category(one)[0])
+        key = "deficient" if cat >= 3 else ("not_deficient" if cat in (0, 1) else "indeterminate")
+        out["guideline"] = {"rule": "BSH 2014", "category": cat, "verdict": t(f"guideline.{key}", language)}
+    else:
+        out["guideline"] = None
+    r = one.iloc[0]
+    markers = ["serum_b12_pmol_l", "holotc_pmol_l", "mma_umol_l", "hcy_umol_l"]
+    if all(pd.notna(r[m]) for m in markers) and pd.notna(r["age"]):
+        value = float(combined_indicator(*(np.array([r[m]]) for m in markers), np.array([r["age"]]))[0])
+        out["cb12"] = {"value": round(value, 3), "category": str(cb12_category(np.array([value]))[0])}
+    else:
+        out["cb12"] = None
+    return out
+
+
+def _explain_rows(runtime: Runtime, frame: pd.DataFrame, Xt: np.ndarray, affine) -> tuple[np.ndarray, np.ndarray]:
+    from b12risk.serving.explain import shap_log_odds
+
+    return shap_log_odds(runtime.estimator, frame, Xt=Xt, affine=affine)
+
+
+def _log_odds(runtime: Runtime, frame: pd.DataFrame, Xt: np.ndarray):
+    """The model's log-odds from the preprocessed rows (no second pass), and the
+    recalibration's per-row (a, b) if there is one."""
+    from b12risk.modelling.calibration import LevelCalibratedClassifier
+
+    est = runtime.estimator
+    pipe = est.estimator if isinstance(est, LevelCalibratedClassifier) else est
+    raw = np.asarray(pipe[-1].decision_function(Xt), dtype=np.float64)
+    if isinstance(est, LevelCalibratedClassifier):
+        a, b = est.affine(frame)
+        return a * raw + b, (a, b)
+    return raw, None
+
+
+def _value_label(name: str, value: Any, language: str) -> str:
+    """The value as a reader sees it: category labels and yes/no in the language, units."""
+    if value is None:
+        return ""
+    f = features()[name]
+    if f.kind == "binary":
+        return t("yes" if value else "no", language)
+    if f.kind == "categorical":
+        labels = f.category_labels_ar if language == "ar" else f.category_labels_en
+        return labels[f.categories.index(value)] if value in f.categories else str(value)
+    unit = t_unit(f.unit, language)
+    return f"{value:.4g}{' ' + unit if unit else ''}"
+
+
+def _contributions(
+    row_values: np.ndarray, given: tuple[str, ...], frame: pd.DataFrame, row: int, p: float, p0: float, language: str
+) -> list[Contribution]:
+    feats = features()
+    names = list(feats)
+    total = float(row_values.sum())
+    scale = (p - p0) / total if abs(total) > 1e-12 else 0.0
+    out = []
+    for name in given:
+        v = float(row_values[names.index(name)])
+        f = feats[name]
+        out.append(
+            Contribution(
+                field=name,
+                label=f.label_ar if language == "ar" else f.label_en,
+                value=(value := _display_value(frame, row, name)),
+                value_label=_value_label(name, value, language),
+                unit=f.unit,
+                log_odds=v,
+                probability_points=v * scale,
+                direction="raises" if v > 0 else "lowers",
+            )
+        )
+    rest = float(sum(row_values[names.index(n)] for n in names if n not in given))
+    if rest != 0.0:
+        out.append(
+            Contribution(
+                field="(not given)",
+                label=t("not_given", language),
+                value=None,
+                value_label="",
+                unit=None,
+                log_odds=rest,
+                probability_points=rest * scale,
+                direction="raises" if rest > 0 else "lowers",
+            )
+        )
+    return sorted(out, key=lambda c: -abs(c.log_odds))
+
+
+def _text(p: float, band_label: str, contributions: list[Contribution], level: str, language: str) -> str:
+    head = (
+        f"{t('probability', language)}: {p:.0%} ({band_label} {t('risk', language)}; {t('level.' + level, language)})."
+    )
+    up = [c for c in contributions if c.log_odds > 0 and c.field != "(not given)"][:3]
+    down = [c for c in contributions if c.log_odds < 0 and c.field != "(not given)"][:2]
+
+    def show(c: Contribution) -> str:
+        return f"{c.label} = {c.value_label} ({c.log_odds:+.2f})"
+
+    parts = [head]
+    if up:
+        parts.append(f"{t('raised_most', language)}: " + "; ".join(show(c) for c in up) + ".")
+    if down:
+        parts.append(f"{t('lowered_most', language)}: " + "; ".join(show(c) for c in down) + ".")
+    parts.append(t("disclaimer", language))
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- predict
+
+
+def predict(
+    data: dict | list | tuple | pd.DataFrame,
+    *,
+    model: Any = None,
+    explain: bool = True,
+    language: str = "en",
+    top: int = 3,
+) -> Prediction | pd.DataFrame:
+    """Risk of vitamin B12 deficiency for one patient or a batch.
+
+    Parameters
+    ----------
+    data : dict, list of dicts, or pandas.DataFrame
+        One patient (a dict) or a batch. Any field may be missing (unobserved). Labs in
+        their canonical unit (``serum_b12_pmol_l``) or the common alternative
+        (``serum_b12_pg_ml``, ``mma_nmol_l``, ``hgb_g_l``).
+    model : LoadedModel, version string or path, optional
+        Defaults to the shipped latest release, loaded once and cached.
+    explain : bool, default True
+        Compute exact SHAP contributions (skip for speed when only the probability is needed).
+    language : {"en", "ar"}
+        Language of labels, bands and explanation text.
+    top : int, default 3
+        Batch output: how many top contributions to add as columns (0 or more; at most
+        one per field).
+
+    Returns
+    -------
+    Prediction
+        For a dict (or any other mapping).
+    pandas.DataFrame
+        For a list or DataFrame: one row per input row with probability, risk_band,
+        information_level, model_version, warnings (and ``top_k_field`` /
+        ``top_k_log_odds`` columns unless ``explain=False``).
+
+    Raises
+    ------
+    InvalidPatientError
+        Listing every problem of the input at once (for a batch, with row numbers).
+    ConfigError
+        If ``language``, ``top`` or ``model`` is not one of the values described above.
+    """
+    from b12risk.serving.explain import transform
+    from b12risk.validation import _is_whole, _show, validate
+
+    if not isinstance(language, str):
+        raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}; got {_show(language)}")
+    check_language(language)
+    if not _is_whole(top) or top < 0:
+        raise ConfigError(f"top must be a whole number >= 0 (contributions per row); got {_show(top)}")
+    runtime = resolve(model)
+    v = validate(data)
+    frame = v.frame
+    Xt = transform(runtime.estimator, frame)
+    # For a few rows, OpenMP threads cost more to wake than they save (and far more on
+    # a busy machine), so small requests run on one thread.
+    limit = threadpool_limits(limits=1, user_api="openmp") if len(frame) < _THREADED_ROWS else nullcontext()
+    with limit:
+        z, affine = _log_odds(runtime, frame, Xt)
+        if explain:
+            base, values = _explain_rows(runtime, frame, Xt, affine)
+    prob = expit(z)
+    bands = _band(prob, runtime.bands)
+    single = isinstance(data, Mapping)  # as validate() reads it: one patient
+    if single:
+        p = float(prob[0])
+        label = t(str(bands[0]), language)
+        if explain:
+            p0 = 1.0 / (1.0 + math.exp(-float(base[0])))
+            contributions = _contributions(values[0], v.given[0], frame, 0, p, p0, language)
+            base0 = float(base[0])
+        else:
+            contributions, base0 = [], float("nan")
+        level = str(v.levels[0])
+        return Prediction(
+            probability=p,
+            risk_band=str(bands[0]),
+            risk_band_label=label,
+            information_level=level,
+            contributions=contributions,
+            base_log_odds=base0,
+            log_odds=float(z[0]),
+            baseline=_baseline(frame, 0, language),
+            model_version=runtime.version,
+            warnings=list(v.warnings[0]),
+            language=language,
+            text=_text(p, label, contributions, level, language) if explain else "",
+            given=tuple(v.given[0]),
+        )
+    out = pd.DataFrame(
+        {
+            "probability": prob,
+            "risk_band": bands,
+            "information_level": v.levels,
+            "model_version": runtime.version,
+            "warnings": ["; ".join(w) for w in v.warnings],
+        },
+        index=data.index if isinstance(data, pd.DataFrame) else None,
+    )
+    if v.ids is not None:
+        out.insert(0, "id", v.ids)
+    if explain:
+        names = np.array(list(features()))
+        top = min(int(top), values.shape[1])
+        order = np.argsort(-np.abs(values), axis=1)[:, :top]
+        ranked = np.take_along_axis(values, order, axis=1)
+        columns: dict[str, Any] = {}
+        for k in range(top):
+            columns[f"top{k + 1}_field"] = names[order[:, k]]
+            columns[f"top{k + 1}_log_odds"] = ranked[:, k]
+        if columns:  # added at once: one column at a time fragments a wide frame
+            out = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
+    return out
