@@ -91,58 +91,8 @@ def _build(kb: Knowledge) -> dict[str, Feature]:
             )
         )
     for name, c in kb.causes.items():
-        common = dict(level="risk_factors", group="causes", source=c.source, cause=name)
-        if c.kind == "binary":
-            add(Feature(name=c.column, kind="binary", label_en=c.label_en, label_ar=c.label_ar, **common))
-        elif c.kind == "categorical":
-            add(
-                Feature(
-                    name=c.column,
-                    kind="categorical",
-                    label_en=c.label_en,
-                    label_ar=c.label_ar,
-                    categories=tuple(c.levels),
-                    category_labels_en=tuple(c.level_labels_en),
-                    category_labels_ar=tuple(c.level_labels_ar),
-                    **common,
-                )
-            )
-        elif c.kind == "exposure":
-            add(
-                Feature(
-                    name=c.years_column,
-                    kind="numeric",
-                    label_en=c.years_label_en,
-                    label_ar=c.years_label_ar,
-                    unit="years",
-                    low=c.years_range.low,
-                    high=c.years_range.high,
-                    train_low=0.0,
-                    train_high=40.0,
-                    **common,
-                )
-            )
-            if c.dose_column:
-                add(
-                    Feature(
-                        name=c.dose_column,
-                        kind="numeric",
-                        label_en=c.dose_label_en,
-                        label_ar=c.dose_label_ar,
-                        unit=c.dose_range.unit,
-                        low=c.dose_range.low,
-                        high=c.dose_range.high,
-                        train_low=c.dose_range.low,
-                        train_high=c.dose_range.high,
-                        **common,
-                    )
-                )
-        elif c.kind == "hidden" and c.known_column:
-            add(
-                Feature(
-                    name=c.known_column, kind="binary", label_en=c.known_label_en, label_ar=c.known_label_ar, **common
-                )
-            )
+        for spec in c.features(name):  # each kind of cause says which columns it contributes
+            add(Feature(**spec))
     for name, s in kb.symptoms.items():
         add(
             Feature(

@@ -38,21 +38,7 @@ from b12risk.knowledge import Knowledge, load
 from b12risk.knowledge.schema import features, mask_to_level
 from b12risk.logodds import expit, logit
 from b12risk.simulation.oracle import oracle_probability
-from b12risk.simulation.structural import (
-    Model,
-    gastric_prevalence,
-    hgb_fall,
-    hgb_mean,
-    holotc_offset,
-    iron_prior,
-    marker_base,
-    marker_rise,
-    mcv_mean,
-    model,
-    observed_shift,
-    serum_offset,
-    symptom_logit,
-)
+from b12risk.simulation.structural import Model, gastric_prevalence, iron_prior, model, observed_shift, symptom_logit
 
 __all__ = ["BLOCK_ROWS", "LAB_MODES", "iter_blocks", "mask_to_level", "oracle_probability", "simulate"]
 
@@ -97,7 +83,13 @@ def _choice(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray
 
 
 def _block(m: Model, scenario: str, n: int, seed: int, index: int, labs: str) -> pd.DataFrame:
-    """Generate block ``index`` of a cohort: ``n`` rows from its own child seed."""
+    """Generate block ``index`` of a cohort: ``n`` rows from its own child seed.
+
+    The order of the draws is part of the cohort's definition: who the patients are
+    (age, sex, region), the causes with an eligibility rule (pregnancy), each categorical
+    cause, each binary cause and exposure in file order, the hidden causes, eGFR, the
+    latent level, symptoms, then each biomarker in the order of ``biomarkers.toml``.
+    """
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
     sc = m.kb.scenarios[scenario]
     p = m.p
@@ -108,12 +100,14 @@ def _block(m: Model, scenario: str, n: int, seed: int, index: int, labs: str) ->
     a["age"] = np.floor(bands[band, 0] + rng.random(n) * (bands[band, 1] - bands[band, 0]))
     a["sex"] = (rng.random(n) >= sc.female.value).astype(np.int8)  # 0 female, 1 male
     a["region"] = np.full(n, m.regions.index(sc.region), dtype=np.int8)
-    fertile = (a["sex"] == 0) & (a["age"] <= 45)
-    a["pregnant"] = (fertile & (rng.random(n) < sc.pregnant.value)).astype(np.float64)
-    diets = m.kb.causes["diet"].levels
-    a["diet"] = _choice(rng, np.array([sc.diet[d].value for d in diets]), n).astype(np.int8)
-    gas = m.kb.causes["gastrectomy"].levels
-    a["gastrectomy"] = _choice(rng, np.array([sc.gastrectomy[g].value for g in gas]), n).astype(np.int8)
+    restricted = [c for c in m.binary if c.eligible is not None]
+    for cause in restricted:  # the scenario gives the share among those who can have it
+        share = getattr(sc, cause.column).value
+        a[cause.column] = (cause.can_have(a) & (rng.random(n) < share)).astype(np.float64)
+    for name, cause in m.kb.causes.items():
+        if cause.kind == "categorical":
+            shares = np.array([sc.shares[name][lv].value for lv in cause.levels])
+            a[cause.column] = _choice(rng, shares, n).astype(np.int8)
 
     decades = (a["age"] - 50.0) / 10.0
 
@@ -122,7 +116,7 @@ def _block(m: Model, scenario: str, n: int, seed: int, index: int, labs: str) ->
         return rng.random(n) < expit(logit(q.value) + q.per_decade * decades)
 
     for name, cause in m.kb.causes.items():
-        if cause.kind == "binary" and cause.column != "pregnant":
+        if cause.kind == "binary" and cause.eligible is None:
             a[cause.column] = prevalent(name).astype(np.float64)
         elif cause.kind == "exposure":
             user = prevalent(name)
@@ -134,7 +128,7 @@ def _block(m: Model, scenario: str, n: int, seed: int, index: int, labs: str) ->
     # Hidden causes, drawn as the oracle's prior describes them.
     gastric = _choice_rows(rng, gastric_prevalence(m, a))
     pa = gastric == 2
-    a["pernicious_anaemia_known"] = (pa & (rng.random(n) < p["pa.known_share"])).astype(np.float64)
+    a[m.pernicious.known_column] = (pa & (rng.random(n) < m.pernicious.known_share.value)).astype(np.float64)
     iron = rng.random(n) < iron_prior(m, a)
     a["egfr_ml_min"] = np.exp(
         np.log(p["egfr.median"])
@@ -147,29 +141,11 @@ def _block(m: Model, scenario: str, n: int, seed: int, index: int, labs: str) ->
     sym_p = expit(symptom_logit(m, latent))
     sym = rng.random((n, len(m.symptoms))) < sym_p
 
-    false_normal = rng.random(n) < np.where(
-        pa, p["serum_assay.falsely_normal_pa"], p["serum_assay.falsely_normal_other"]
-    )
-    serum = np.where(
-        false_normal,
-        np.log(p["serum_assay.falsely_normal_median"]) + p["serum_assay.falsely_normal_sd"] * rng.standard_normal(n),
-        latent + serum_offset(m, a) + p["serum_assay.sd"] * rng.standard_normal(n),
-    )
-    mma = marker_base(m, "mma", a) + marker_rise(m, "mma", latent) + p["mma.sd"] * rng.standard_normal(n)
-    hcy = marker_base(m, "hcy", a) + marker_rise(m, "hcy", latent) + p["hcy.sd"] * rng.standard_normal(n)
-    holotc = latent + holotc_offset(m, a) + p["holotc.sd"] * rng.standard_normal(n)
-    mcv = mcv_mean(m, iron, latent) + p["mcv.sd"] * rng.standard_normal(n)
-    hgb = hgb_mean(m, a) + p["hgb.iron_deficiency_shift"] * iron + hgb_fall(m, latent)
-    hgb = hgb + p["hgb.sd"] * rng.standard_normal(n)
-
-    labs_out = {
-        "serum_b12_pmol_l": np.exp(serum),
-        "mma_umol_l": np.exp(mma),
-        "hcy_umol_l": np.exp(hcy),
-        "holotc_pmol_l": np.exp(holotc),
-        "mcv_fl": mcv,
-        "hgb_g_dl": hgb,
-    }
+    hidden = {"gastric": gastric, "iron": iron}
+    labs_out = {}
+    for spec in m.specs:
+        reading = spec.draw(m, rng, a, latent, hidden)
+        labs_out[spec.column] = np.exp(reading) if spec.log else reading
     if labs == "clinical":
         _order_labs(m, rng, a, sym, labs_out)
 
@@ -189,46 +165,53 @@ def _choice_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
 
 
 def _order_labs(m: Model, rng: np.random.Generator, a: dict, sym: np.ndarray, labs: dict[str, np.ndarray]) -> None:
-    """Clinical mode: blank the labs nobody ordered. Depends on observed fields only."""
+    """Clinical mode: blank the labs nobody ordered. Depends on observed fields only.
+
+    Each request (``b12``, ``fbc``: the tests the specs' ordering rules name, in order of
+    first use) is ordered with log-odds ``<test>_intercept + <test>_per_decade * decades +
+    <test>_per_symptom * symptoms (+ <test>_risk_factor * any risk factor)``; a marker with
+    a ``share`` joins its request in that share, or ``borderline_share`` when serum B12 is
+    borderline (from the deficiency cut-off up to ``reflex_upper``)."""
     p = m.p
     n = len(a["age"])
     decades = (a["age"] - 50.0) / 10.0
     n_sym = sym.sum(axis=1)
-    risk = (
-        (a["diet"] > 0)
-        | (a["gastrectomy"] > 0)
-        | (a["pernicious_anaemia_known"] > 0)
-        | (a["ppi_years"] > 0)
-        | (a["h2_blocker_years"] > 0)
-        | (a["metformin_years"] > 0)
-    )
-    for col, _ in m.binary:
-        if col != "supplement_use":
-            risk |= a[col] > 0
+    risk = np.zeros(n, dtype=bool)
+    for cause in m.categorical:
+        risk |= a[cause.column] > 0
+    risk |= a[m.pernicious.known_column] > 0
+    for cause in m.exposures:
+        risk |= a[cause.years_column] > 0
+    for cause in m.binary:
+        if not cause.protective:
+            risk |= a[cause.column] > 0
     mm = "missingness."
-    b12 = rng.random(n) < expit(
-        p[mm + "b12_intercept"]
-        + p[mm + "b12_per_decade"] * decades
-        + p[mm + "b12_per_symptom"] * n_sym
-        + p[mm + "b12_risk_factor"] * risk
-    )
-    fbc = rng.random(n) < expit(
-        p[mm + "fbc_intercept"] + p[mm + "fbc_per_decade"] * decades + p[mm + "fbc_per_symptom"] * n_sym
-    )
+    ordered: dict[str, np.ndarray] = {}
+    for spec in m.specs:
+        test = spec.ordering.test
+        if test not in ordered:
+            z = (
+                p[f"{mm}{test}_intercept"]
+                + p[f"{mm}{test}_per_decade"] * decades
+                + p[f"{mm}{test}_per_symptom"] * n_sym
+            )
+            if f"{mm}{test}_risk_factor" in p:
+                z = z + p[f"{mm}{test}_risk_factor"] * risk
+            ordered[test] = rng.random(n) < expit(z)
     serum = labs["serum_b12_pmol_l"]
     borderline = (serum >= m.serum_deficient) & (serum < p[mm + "reflex_upper"])
-    mma = b12 & (rng.random(n) < np.where(borderline, p[mm + "mma_reflex_borderline"], p[mm + "mma_other"]))
-    hcy = b12 & (rng.random(n) < p[mm + "hcy_given_b12"])
-    holotc = b12 & (rng.random(n) < p[mm + "holotc_given_b12"])
-    for col, ordered in (
-        ("serum_b12_pmol_l", b12),
-        ("mma_umol_l", mma),
-        ("hcy_umol_l", hcy),
-        ("holotc_pmol_l", holotc),
-        ("mcv_fl", fbc),
-        ("hgb_g_dl", fbc),
-    ):
-        labs[col] = np.where(ordered, labs[col], np.nan)
+    kept: dict[str, np.ndarray] = {}
+    for spec in m.specs:
+        rule = spec.ordering
+        if rule.share is None:
+            kept[spec.column] = ordered[rule.test]
+            continue
+        share = p[mm + rule.share]
+        if rule.borderline_share is not None:
+            share = np.where(borderline, p[mm + rule.borderline_share], share)
+        kept[spec.column] = ordered[rule.test] & (rng.random(n) < share)
+    for column, keep in kept.items():
+        labs[column] = np.where(keep, labs[column], np.nan)
 
 
 def _to_frame(m: Model, a: dict, sym: np.ndarray, labs: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -27,21 +27,7 @@ from threadpoolctl import threadpool_limits
 from b12risk.errors import ConfigError
 from b12risk.knowledge import Knowledge
 from b12risk.knowledge.schema import features, level_columns, mask_to_level
-from b12risk.simulation.structural import (
-    Model,
-    gastric_prior,
-    hgb_fall,
-    hgb_mean,
-    holotc_offset,
-    iron_prior,
-    marker_base,
-    marker_rise,
-    mcv_mean,
-    model,
-    observed_shift,
-    serum_offset,
-    symptom_logit,
-)
+from b12risk.simulation.structural import Model, gastric_prior, iron_prior, model, observed_shift, symptom_logit
 
 __all__ = ["GRID_STEP", "oracle_probability"]
 
@@ -52,7 +38,6 @@ GRID_STEP = 0.02
 _SPAN_SD = 7.0  # prior sds covered each side of every row's prior means
 _EDGE_CELLS = 5  # cells at each end of the window that must hold (almost) no posterior mass
 _EDGE_MASS = 1e-9
-_LABS = ("serum_b12_pmol_l", "mma_umol_l", "hcy_umol_l", "holotc_pmol_l", "mcv_fl", "hgb_g_dl")
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -108,13 +93,13 @@ def oracle_probability(
             raise ConfigError(
                 f"oracle_probability needs {name!r} observed in every row; {int(bad.sum())} row(s) lack it"
             )
-    for name in ("sex", "region", "diet", "gastrectomy"):
+    for name in ("sex", "region", *(c.column for c in m.categorical)):
         a[name] = a[name].astype(np.int64)
-    labs = {name: _column(frame, name) for name in _LABS}
+    labs = {spec.column: _column(frame, spec.column) for spec in m.specs}
     with np.errstate(invalid="ignore", divide="ignore"):
-        for name in _LABS:
-            if name not in ("mcv_fl", "hgb_g_dl"):
-                labs[name] = np.log(labs[name])  # log scale; NaN stays NaN
+        for spec in m.specs:
+            if spec.log:
+                labs[spec.column] = np.log(labs[spec.column])  # log scale; NaN stays NaN
     sym = np.column_stack([_column(frame, s) for s in m.symptoms]) if len(frame) else np.zeros((0, len(m.symptoms)))
 
     # Rows sorted by prior mean share a narrow grid window per chunk.
@@ -165,27 +150,25 @@ def _posterior(
     lo = mu.min() + m.gastric_effect.min() - _SPAN_SD * sd
     hi = mu.max() + _SPAN_SD * sd
     if wide:
-        for name, offset in (("serum_b12_pmol_l", serum_offset(m, a)), ("holotc_pmol_l", holotc_offset(m, a))):
-            implied = labs[name] - offset
+        for spec in m.specs:
+            if not spec.implies_latent:
+                continue
+            implied = labs[spec.column] - spec.base(m, a)
             implied = implied[~np.isnan(implied)]
             if implied.size:
                 lo, hi = min(lo, implied.min() - 2.0), max(hi, implied.max() + 2.0)
         lo, hi = min(lo, np.log(1.0)), max(hi, np.log(20000.0))
     L, below = _grid(lo, hi, m.log_deficient)
 
-    # C(L): MMA, homocysteine, holoTC and symptoms, as one matrix product.
+    # C(L): the markers that depend on L and observed causes only, and symptoms, as one matrix product.
     coefs, funcs = [], []
-    for name, col in (("mma", "mma_umol_l"), ("hcy", "hcy_umol_l")):
-        obs = ~np.isnan(labs[col])
-        if obs.any():
-            c, f = _gauss_terms(labs[col] - marker_base(m, name, a), obs, marker_rise(m, name, L), p[f"{name}.sd"])
-            coefs.append(c)
-            funcs.append(f)
-    obs = ~np.isnan(labs["holotc_pmol_l"])
-    if obs.any():
-        c, f = _gauss_terms(labs["holotc_pmol_l"] - holotc_offset(m, a), obs, L, p["holotc.sd"])
-        coefs.append(c)
-        funcs.append(f)
+    for spec in m.specs:
+        if spec.hidden is None:
+            obs = ~np.isnan(labs[spec.column])
+            if obs.any():
+                c, f = _gauss_terms(labs[spec.column] - spec.base(m, a), obs, spec.response(m, L), spec.sd(m))
+                coefs.append(c)
+                funcs.append(f)
     sym_obs = ~np.isnan(sym)
     if sym_obs.any():
         slogit = symptom_logit(m, L).T  # S x G
@@ -193,23 +176,25 @@ def _posterior(
         funcs.append(np.vstack([slogit, -np.logaddexp(0.0, slogit)]))
     log_c = np.hstack(coefs) @ np.vstack(funcs) if coefs else np.zeros((n, L.size))
 
-    # B(L): blood count, summed over hidden iron deficiency:
+    # B(L): the markers that depend on hidden iron deficiency (the blood count), summed over it:
     # v0 e^s0 + v1 e^s1 = e^s0 (v0 + v1 e^(s1 - s0)); e^s0 joins the log-domain terms.
-    mcv, hgb = labs["mcv_fl"], labs["hgb_g_dl"]
-    mcv_obs, hgb_obs = ~np.isnan(mcv), ~np.isnan(hgb)
+    iron_specs = [s for s in m.specs if s.hidden == "iron"]
+    iron_obs = {s.column: ~np.isnan(labs[s.column]) for s in iron_specs}
     iron_factor = None
-    if mcv_obs.any() or hgb_obs.any():
+    if any(o.any() for o in iron_obs.values()):
         v = iron_prior(m, a)
-        hgb_rise = hgb_fall(m, L)
         states = []
         for iron in (0, 1):
-            mcv0 = mcv_mean(m, iron, np.array(m.log_deficient + 10.0))  # value with no deficiency
-            c1, f1 = _gauss_terms(mcv - mcv0, mcv_obs, mcv_mean(m, iron, L) - mcv0, p["mcv.sd"])
-            hgb0 = hgb_mean(m, a) + p["hgb.iron_deficiency_shift"] * iron
-            c2, f2 = _gauss_terms(hgb - hgb0, hgb_obs, hgb_rise, p["hgb.sd"])
-            const = -(np.where(mcv_obs, mcv - mcv0, 0.0) ** 2) / (2 * p["mcv.sd"] ** 2)
-            const -= np.where(hgb_obs, hgb - hgb0, 0.0) ** 2 / (2 * p["hgb.sd"] ** 2)
-            states.append((np.hstack([c1, c2]), np.vstack([f1, f2]), const))
+            cs, fs = [], []
+            const = np.zeros(n)
+            for spec in iron_specs:
+                x, obs, sdv = labs[spec.column], iron_obs[spec.column], spec.sd(m)
+                x0 = spec.base(m, a, iron)
+                c_, f_ = _gauss_terms(x - x0, obs, spec.response(m, L, iron), sdv)
+                cs.append(c_)
+                fs.append(f_)
+                const -= np.where(obs, x - x0, 0.0) ** 2 / (2 * sdv**2)
+            states.append((np.hstack(cs), np.vstack(fs), const))
         (c0, f0, k0), (c1, f1, k1) = states
         log_c += c0 @ f0
         # log of v1 e^(s1 - s0) / v0, clipped so that exp cannot overflow
@@ -233,20 +218,21 @@ def _posterior(
 
     # Serum: a mixture of the assay reading and a falsely normal one, whose share
     # depends on pernicious anaemia (g = 2).
-    serum = labs["serum_b12_pmol_l"]
+    serum_spec = next(s for s in m.specs if s.hidden == "gastric")
+    serum = labs[serum_spec.column]
     s_obs = ~np.isnan(serum)
     if s_obs.any():
         sa, fm, fs = (
-            p["serum_assay.sd"],
-            np.log(p["serum_assay.falsely_normal_median"]),
-            p["serum_assay.falsely_normal_sd"],
+            serum_spec.sd(m),
+            np.log(serum_spec.par(m, "falsely_normal_median")),
+            serum_spec.par(m, "falsely_normal_sd"),
         )
-        s = np.where(s_obs, serum - serum_offset(m, a), 0.0)
+        s = np.where(s_obs, serum - serum_spec.base(m, a), 0.0)
         log_true = -((s[:, None] - L) ** 2) / (2 * sa**2) - np.log(sa)
         log_false = (-((np.where(s_obs, serum, 0.0) - fm) ** 2) / (2 * fs**2) - np.log(fs))[:, None]
         top = np.maximum(log_true.max(axis=1, keepdims=True), log_false)
         true_lin, false_lin = np.exp(log_true - top), np.exp(log_false - top)
-        q0, q2 = p["serum_assay.falsely_normal_other"], p["serum_assay.falsely_normal_pa"]
+        q0, q2 = serum_spec.false_share(m, False), serum_spec.false_share(m, True)
         other = (1 - q0) * true_lin + q0 * false_lin
         pa = (1 - q2) * true_lin + q2 * false_lin
         other[~s_obs] = 1.0
