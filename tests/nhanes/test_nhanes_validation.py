@@ -19,7 +19,7 @@ from b12risk.nhanes import load_adults, stats
 from b12risk.nhanes.outcomes import OUTCOMES
 from b12risk.nhanes.validation import SCORERS, _shown, evaluable_levels, validate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --------------------------------------------------------------------------- outcomes

@@ -23,7 +23,7 @@ from b12risk.registry import list_models, load_model, verify
 from b12risk.serving import runtime as runtime_module
 from b12risk.serving.predict import predict
 
-SHIPPED = Path(__file__).resolve().parents[1] / "models" / "b12risk-1.0.0"
+SHIPPED = Path(__file__).resolve().parents[2] / "models" / "b12risk-1.0.0"
 THREADS = 16
 PROCESSES = 4
 READERS = 3
