@@ -14,6 +14,7 @@ Examples are derandomized and never stored (``database=None``), so a run is the 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import json
 import math
@@ -25,6 +26,8 @@ import tempfile
 import threading
 import tomllib
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -41,13 +44,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from b12risk import cli, scale, simulate
-from b12risk.errors import ConfigError, InvalidPatientError
+from b12risk.errors import B12RiskError, ConfigError, InvalidPatientError
 from b12risk.knowledge import LEVELS, load
 from b12risk.knowledge.schema import features, truth_columns
 from b12risk.modelling.training import TrainConfig, load_config
 from b12risk.serving.predict import Prediction, predict
-from b12risk.simulation.cohort import LAB_MODES, MAX_ROWS
-from b12risk.validation import ID_FIELDS, validate
+from b12risk.simulation.cohort import LAB_MODES, MAX_ROWS, write_cohort
+from b12risk.validation import ID_FIELDS, _show, information_level, validate
+from b12risk.validation.constraints import Interval, Options, constraints_of
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 TINY_CONFIG = tomllib.loads(TINY.read_text(encoding="utf-8"))
@@ -324,6 +328,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "impossible_combinations",
     ),
     "simulate": VALUE_CLASSES,
+    "declared arguments": VALUE_CLASSES,
     "load_config dict": (
         *VALUE_CLASSES,
         "unknown_keys",
@@ -543,9 +548,12 @@ def check_value(model: Any, field: str, value: Any, shape: str, rows: set[int], 
         with no_hang():
             out = predict(given, model=model, explain=single)
     except InvalidPatientError as exc:
-        assert refused, f"{field} = {value!r} is acceptable but was refused: {exc.problems}"
-        assert len(exc.problems) == len(refused), exc.problems
-        for row, problem in zip(refused, exc.problems, strict=True):
+        problems = [p.message for p in exc.problems]
+        assert refused, f"{field} = {value!r} is acceptable but was refused: {problems}"
+        assert len(problems) == len(refused), problems
+        for row, record in zip(refused, exc.problems, strict=True):  # the records say it too
+            assert (record.field, record.row, record.in_batch) == (field, None if single else row, not single)
+        for row, problem in zip(refused, problems, strict=True):
             assert problem.startswith(("" if single else f"row {row}: ") + f"field {field!r}: "), problem
             assert any(word in problem for word in ALLOWED_WORDS), problem
         return
@@ -601,6 +609,7 @@ def test_values_that_once_broke_predict_are_refused_by_name(tiny, field, value, 
     check_value(tiny.model, field, value, shape, {0} if shape == "single" else {1})
 
 
+@pytest.mark.skipif(constraints_of(predict) is not None, reason="declared: see the declared-arguments tests")
 @pytest.mark.parametrize("junk", TARGETS["predict arguments"])
 @_settings(examples=6, seconds=10)
 @given(data=st.data())
@@ -654,7 +663,7 @@ def test_predict_takes_a_junk_shape_or_names_what_is_wrong(tiny, junk, data):
         with pytest.raises(InvalidPatientError) as caught, no_hang():
             predict(given, model=tiny.model, explain=False)
         assert caught.value.problems
-        return caught.value.problems
+        return [p.message for p in caught.value.problems]
 
     if junk == "unknown_keys":
         (problem,) = refused(_shaped([{**BASE, raw: 50}], shape))
@@ -730,8 +739,9 @@ def _check_units(model, labs: dict[str, float], shape: str) -> None:
         with no_hang():
             out = predict(_shaped([{**BASE, **labs}], shape), model=model, explain=shape == "single")
     except InvalidPatientError as exc:
-        assert must_refuse, f"{labs} is acceptable but was refused: {exc.problems}"
-        for problem in exc.problems:
+        problems = [p.message for p in exc.problems]
+        assert must_refuse, f"{labs} is acceptable but was refused: {problems}"
+        for problem in problems:
             assert any(f"{f!r}" in problem for f in labs) and any(w in problem for w in ALLOWED_WORDS), problem
         return
     assert not must_refuse, f"{labs} must be refused, but was taken"
@@ -903,7 +913,7 @@ def test_score_file_scores_good_rows_and_lists_junk_rows(tiny, workdir, junk, da
         with no_hang():
             summary = scale.score_file(src, out, model=tiny.model, chunk_rows=2, progress=False)
     except InvalidPatientError as exc:
-        (problem,) = exc.problems
+        (problem,) = [p.message for p in exc.problems]
         assert problem.startswith(f"{src}: ")
         if junk == "unknown_keys":
             assert "unknown field " in problem and repr(header[-1])[1:40] in problem, problem
@@ -946,6 +956,7 @@ def test_score_file_scores_good_rows_and_lists_junk_rows(tiny, workdir, junk, da
 # --------------------------------------------------------------------------- simulate
 
 
+@pytest.mark.skipif(constraints_of(simulate) is not None, reason="declared: see the declared-arguments tests")
 @pytest.mark.parametrize("junk", TARGETS["simulate"])
 @_settings(examples=10, seconds=10)
 @given(data=st.data())
@@ -971,6 +982,249 @@ def test_simulate_takes_junk_arguments_or_names_the_parameter(junk, data):
         return
     assert ok, f"{parameter}={value!r} must be refused"
     assert isinstance(cohort, pd.DataFrame) and len(cohort) == n
+
+
+# --------------------------------------------------------------------------- declared arguments
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A public function whose arguments may be declared with ``validate_params``, and how to call it.
+
+    ``base`` gives arguments for a call that goes ahead (from a fresh folder and the tiny
+    model). An argument its declaration allows is tried for real when ``run`` says so, and
+    the result checked with ``check``; such a value may still be refused later for another
+    reason (a model version that does not exist), but by its declaration's message only
+    for the parameters in ``refined``, whose function body checks more than the
+    declaration can say (a bound that depends on another argument).
+    """
+
+    function: Callable[..., Any]
+    base: Callable[[Path, Any], dict[str, Any]]
+    check: Callable[[Any, dict[str, Any]], None] = lambda out, kwargs: None
+    run: Callable[[str, Any], bool] = lambda parameter, value: True
+    refined: frozenset[str] = frozenset()
+
+
+def _patients_csv(folder: Path) -> Path:
+    path = folder / "patients.csv"
+    _write_csv(path, ["patient_id", *BASE], [["p1", *BASE.values()]])
+    return path
+
+
+def _tiny_ddf() -> Any:
+    dd = pytest.importorskip("dask.dataframe")
+    return dd.from_pandas(pd.DataFrame([BASE]), npartitions=1)
+
+
+def _is_slow_cohort(parameter: str, value: Any) -> bool:
+    return parameter == "n" and isinstance(value, numbers.Integral) and value > 2000  # large is slow, not junk
+
+
+#: Every public function whose arguments are (or are to be) declared, by the name a refusal gives it.
+DECLARED: dict[str, Declared] = {
+    "predict": Declared(
+        predict,
+        base=lambda folder, model: {"data": [BASE], "model": model, "explain": False},
+        check=lambda out, kwargs: check_batch(out, 1),
+        run=lambda parameter, value: parameter != "model",
+    ),
+    "simulate": Declared(
+        simulate,
+        base=lambda folder, model: {"n": 7, "seed": 3, "labs": "survey"},
+        check=lambda out, kwargs: None if len(out) == kwargs["n"] else pytest.fail(f"{len(out)} rows"),
+        run=lambda parameter, value: not _is_slow_cohort(parameter, value),
+    ),
+    "write_cohort": Declared(
+        write_cohort,
+        base=lambda folder, model: {"path": folder / "cohort.parquet", "n": 7, "progress": False},
+        run=lambda parameter, value: not _is_slow_cohort(parameter, value) and parameter != "path",
+    ),
+    "score_file": Declared(
+        scale.score_file,
+        base=lambda folder, model: {
+            "input": _patients_csv(folder),
+            "output": folder / "scores.parquet",
+            "model": model,
+            "progress": False,
+        },
+        check=lambda out, kwargs: None if out.rows_scored == 1 else pytest.fail(repr(out)),
+        run=lambda parameter, value: parameter == "chunk_rows",
+    ),
+    "scale.simulate": Declared(
+        scale.simulate,
+        base=lambda folder, model: {"n": 7},
+        run=lambda parameter, value: not _is_slow_cohort(parameter, value),
+        refined=frozenset({"npartitions"}),  # at most the number of blocks, which depends on n
+    ),
+    "scale.score": Declared(
+        scale.score,
+        base=lambda folder, model: {"ddf": _tiny_ddf(), "model": model},
+        run=lambda parameter, value: False,
+    ),
+    "score_with_dask": Declared(
+        scale.score_with_dask,
+        base=lambda folder, model: {
+            "input": _patients_csv(folder),
+            "output": folder / "scores.parquet",
+            "scheduler": "tcp://127.0.0.1:9",
+            "model": model,
+        },
+        run=lambda parameter, value: False,  # no scheduler answers there
+    ),
+    "validate": Declared(validate, base=lambda folder, model: {"data": BASE}),
+    "information_level": Declared(
+        information_level,
+        base=lambda folder, model: {"frame": pd.DataFrame({"age": [50.0]})},
+        check=lambda out, kwargs: None if out.tolist() == ["risk_factors"] else pytest.fail(repr(out)),
+    ),
+}
+
+
+def _arguments(function: Callable[..., Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The call's arguments with the defaults, as a declaration's dynamic options see them."""
+    bound = inspect.signature(function).bind_partial(**kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_ | np.timedelta64)
+
+
+def allows(constraint: Any, value: Any, arguments: dict[str, Any]) -> bool:
+    """Whether one constraint takes ``value``, by the rules of the constraint kinds (module docstring
+    of b12risk.validation.constraints): None, a class (no bool for a number, no timedelta64 for an
+    int), an interval (NaN nowhere, an open infinite bound excluded) or options (same type, equal)."""
+    if constraint is None:
+        return value is None
+    if isinstance(constraint, Interval):
+        whole = constraint.type in (int, numbers.Integral)
+        if not (_whole(value) if whole else isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)):
+            return False
+        low = -math.inf if constraint.low is None else constraint.low
+        high = math.inf if constraint.high is None else constraint.high
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            above = value >= low if constraint.closed in ("left", "both") else value > low
+            below = value <= high if constraint.closed in ("right", "both") else value < high
+        return bool(above and below)
+    if isinstance(constraint, Options):
+        values = constraint.values(arguments) if callable(constraint.values) else constraint.values
+        return any(isinstance(value, type(v)) and value == v for v in values)
+    if constraint in (int, numbers.Integral):
+        return _whole(value)
+    if constraint in (float, numbers.Real):
+        return isinstance(value, constraint) and not isinstance(value, bool | np.bool_ | np.timedelta64)
+    return isinstance(value, constraint)
+
+
+class _Thing:
+    """An object of no type a declaration names."""
+
+    def __repr__(self) -> str:
+        return "<a thing>"
+
+
+def outside(constraint: Any, arguments: dict[str, Any]) -> list[Any]:
+    """Values just outside one constraint: across each bound, of a near type, None and NaN."""
+    common = [None, math.nan, True, "1", b"1", _Thing()]
+    if constraint is None:
+        return ["None", 0, False]
+    if isinstance(constraint, Interval):
+        whole = constraint.type in (int, numbers.Integral)
+        step = 1 if whole else 0.5
+        values = [*common, -1, 1.5, -math.inf, math.inf]
+        for bound, side, closed in ((constraint.low, -1, ("left", "both")), (constraint.high, 1, ("right", "both"))):
+            if bound is not None:
+                values += [bound + side * step, *([] if constraint.closed in closed else [bound])]
+                if whole:
+                    values += [bound + 0.5, str(bound)]
+        return values
+    if isinstance(constraint, Options):
+        values = constraint.values(arguments) if callable(constraint.values) else constraint.values
+        first = next(iter(values))
+        return [*common, f"not {first}", str(first).upper(), [first], 1]
+    return [*common, 0, -1, 1.5, [], {}]
+
+
+def shown(value: Any) -> str:
+    """How a refusal shows the simple values :func:`outside` makes."""
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        # whole floats as integers, to six significant digits from 1e15 on (2.0**63 reads 9.22337e+18)
+        return str(int(value)) if abs(value) < 1e15 else f"{value:.6g}"
+    return repr(value)
+
+
+def _declared_cases() -> list[Any]:
+    cases = []
+    for name, entry in DECLARED.items():
+        declared = constraints_of(entry.function)
+        if declared is None:
+            cases.append(pytest.param(name, None, None, marks=pytest.mark.skip(f"{name} declares no arguments yet")))
+            continue
+        constraints = declared[1]
+        arguments = _arguments(entry.function, {})
+        for parameter, allowed in constraints.items():
+            seen: dict[tuple[str, str], Any] = {}
+            for constraint in allowed:
+                for value in outside(constraint, arguments):
+                    if not any(allows(c, value, arguments) for c in allowed):
+                        seen.setdefault((type(value).__name__, shown(value)), value)
+            cases += [
+                pytest.param(name, parameter, value, id=f"{name}-{parameter}={text[:20]}")
+                for (_, text), value in seen.items()
+            ]
+    return cases
+
+
+def _call(entry: Declared, kwargs: dict[str, Any]) -> Any:
+    with no_hang():
+        return entry.function(**kwargs)
+
+
+@pytest.mark.parametrize(("name", "parameter", "value"), _declared_cases())
+def test_a_declared_argument_outside_its_constraints_is_refused_by_name(tiny, workdir, name, parameter, value):
+    """For each declared parameter of each public function, values just outside each of its
+    constraints: the project's ConfigError naming the parameter, the function and the value."""
+    entry = DECLARED[name]
+    function, _ = constraints_of(entry.function)
+    kwargs = {**entry.base(fresh(workdir), tiny.model), parameter: value}
+    with pytest.raises(ConfigError) as info:
+        _call(entry, kwargs)
+    message = str(info.value)
+    assert message.startswith(f"The {parameter!r} parameter of {function} must be "), message
+    assert message.endswith(f". Got {shown(value)} instead."), message
+
+
+@pytest.mark.parametrize("name", [n for n in DECLARED if constraints_of(DECLARED[n].function) is not None])
+@pytest.mark.parametrize("junk", TARGETS["declared arguments"])
+@_settings(examples=4, seconds=20)
+@given(data=st.data())
+def test_declared_functions_take_junk_arguments_or_name_them(tiny, workdir, name, junk, data):
+    """Junk of every class for any declared parameter: a value its declaration refuses is refused
+    by name before anything runs; a value it allows gets past the check."""
+    entry = DECLARED[name]
+    function, constraints = constraints_of(entry.function)
+    parameter = data.draw(st.sampled_from(sorted(constraints)), label="parameter")
+    value = data.draw(JUNK[junk], label="value")
+    kwargs = {**entry.base(fresh(workdir), tiny.model), parameter: value}
+    ok = any(allows(c, value, _arguments(entry.function, kwargs)) for c in constraints[parameter])
+    if ok and not entry.run(parameter, value):
+        return
+    named = f"The {parameter!r} parameter of {function} must be "
+    try:
+        out = _call(entry, kwargs)
+    except B12RiskError as exc:
+        message = str(exc)
+        if not ok:
+            assert isinstance(exc, ConfigError) and message.startswith(named), message
+            assert message.endswith(f". Got {_show(value)} instead."), message
+        else:  # refused after the check, for another reason, or by a finer check of the body
+            assert parameter in entry.refined or not message.startswith(named), message
+        return
+    assert ok, f"{parameter}={value!r} must be refused"
+    entry.check(out, kwargs)
 
 
 # --------------------------------------------------------------------------- load_config

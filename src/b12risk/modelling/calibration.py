@@ -13,12 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from b12risk.knowledge import LEVELS
 from b12risk.knowledge.schema import features
 from b12risk.logodds import expit
+from b12risk.validation import information_level
 
 __all__ = ["GROUPS", "LevelCalibratedClassifier", "calibration_group", "platt"]
 
@@ -27,10 +30,19 @@ __all__ = ["GROUPS", "LevelCalibratedClassifier", "calibration_group", "platt"]
 GROUPS: tuple[str, ...] = (*LEVELS[:-1], "partial_panel", LEVELS[-1])
 
 
-def calibration_group(X) -> np.ndarray:
-    """The calibration group of each canonical row (see :data:`GROUPS`)."""
-    from b12risk.validation import information_level
+def calibration_group(X: pd.DataFrame) -> np.ndarray:
+    """The calibration group of each canonical row (see :data:`GROUPS`).
 
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Canonical feature columns (absent columns count as not measured).
+
+    Returns
+    -------
+    numpy.ndarray of str
+        One of :data:`GROUPS` per row.
+    """
     group = np.asarray(information_level(X), dtype=object)
     panel = [f.name for f in features().values() if f.level == LEVELS[-1]]
     present = np.column_stack([X[c].notna().to_numpy() if c in X.columns else np.zeros(len(X), bool) for c in panel])
@@ -39,9 +51,20 @@ def calibration_group(X) -> np.ndarray:
 
 
 def platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Unpenalised logistic regression of ``y`` on ``logit``: (slope a, intercept b)."""
-    from sklearn.linear_model import LogisticRegression
+    """Unpenalised logistic regression of ``y`` on ``logit``: (slope a, intercept b).
 
+    Parameters
+    ----------
+    logit : numpy.ndarray of float
+        A model's log-odds.
+    y : numpy.ndarray of bool
+        Observed outcomes.
+
+    Returns
+    -------
+    tuple of float
+        ``(a, b)`` of ``P(y) = expit(a * logit + b)``.
+    """
     lr = LogisticRegression(C=np.inf, max_iter=1000).fit(logit.reshape(-1, 1), y)
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
@@ -68,7 +91,24 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
         self.estimator = estimator
         self.levels = levels
 
-    def fit(self, X, y) -> LevelCalibratedClassifier:
+    def fit(self, X: pd.DataFrame, y: Any) -> LevelCalibratedClassifier:
+        """Fit ``(a, b)`` per calibration group by Platt scaling of the base log-odds.
+
+        A group gets ``(1, 0)`` (the base log-odds unchanged) when ``levels`` leaves it
+        out, or when it has fewer than 200 rows or only one outcome class.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Canonical feature columns (the base estimator's input).
+        y : array-like of bool
+            Observed outcomes.
+
+        Returns
+        -------
+        LevelCalibratedClassifier
+            The fitted recalibration.
+        """
         y = np.asarray(y).astype(bool)
         raw = self.estimator.decision_function(X)
         lev = calibration_group(X)
@@ -83,12 +123,12 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array([False, True])
         return self
 
-    def decision_function(self, X) -> np.ndarray:
-        """Recalibrated log-odds."""
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        """Recalibrated log-odds, ``a * base log-odds + b`` with each row's group's ``(a, b)``."""
         a, b = self.affine(X)
         return a * self.estimator.decision_function(X) + b
 
-    def affine(self, X) -> tuple[np.ndarray, np.ndarray]:
+    def affine(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Per row ``(a, b)``: recalibrated log-odds = a * base log-odds + b."""
         check_is_fitted(self, "coef_")
         lev = calibration_group(X)
@@ -98,9 +138,11 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
             a[sel], b[sel] = slope, intercept
         return a, b
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Probabilities of ``classes_`` (not deficient, deficient) from the recalibrated log-odds."""
         p = expit(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Deficient where the recalibrated probability is at least 0.5."""
         return self.predict_proba(X)[:, 1] >= 0.5

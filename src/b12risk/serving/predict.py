@@ -19,17 +19,20 @@ import math
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from b12risk.errors import ConfigError
-from b12risk.i18n import LANGUAGES, check_language, t, t_unit
 from b12risk.knowledge.schema import features
 from b12risk.logodds import expit
+from b12risk.serving.explain import transform
 from b12risk.serving.runtime import Runtime, resolve
+from b12risk.validation import validate
+from b12risk.validation.constraints import Interval, Options, validate_params
+from b12risk.words import LANGUAGES, t, t_unit
 
 __all__ = ["Contribution", "Prediction", "predict"]
 
@@ -214,6 +217,15 @@ def _text(p: float, band_label: str, contributions: list[Contribution], level: s
 # --------------------------------------------------------------------------- predict
 
 
+#: What ``language`` and ``top`` of :func:`predict` may be (``data`` and ``model`` are checked by
+#: :func:`b12risk.validation.validate` and :func:`b12risk.serving.runtime.resolve`).
+PREDICT_PARAMS = {
+    "language": [Options(LANGUAGES)],
+    "top": [Interval(Integral, 0, None, closed="left")],
+}
+
+
+@validate_params(PREDICT_PARAMS)
 def predict(
     data: dict | list | tuple | pd.DataFrame,
     *,
@@ -256,14 +268,6 @@ def predict(
     ConfigError
         If ``language``, ``top`` or ``model`` is not one of the values described above.
     """
-    from b12risk.serving.explain import transform
-    from b12risk.validation import _is_whole, _show, validate
-
-    if not isinstance(language, str):
-        raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}; got {_show(language)}")
-    check_language(language)
-    if not _is_whole(top) or top < 0:
-        raise ConfigError(f"top must be a whole number >= 0 (contributions per row); got {_show(top)}")
     runtime = resolve(model)
     v = validate(data)
     frame = v.frame

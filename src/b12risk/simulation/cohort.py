@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterator
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,7 @@ from b12risk.knowledge.schema import features, mask_to_level
 from b12risk.logodds import expit, logit
 from b12risk.simulation.oracle import oracle_probability
 from b12risk.simulation.structural import Model, gastric_prevalence, iron_prior, model, observed_shift, symptom_logit
+from b12risk.validation.constraints import Interval, Options, check_params, validate_params
 
 __all__ = ["BLOCK_ROWS", "LAB_MODES", "iter_blocks", "mask_to_level", "oracle_probability", "simulate"]
 
@@ -52,30 +54,17 @@ MAX_ROWS = 2**63 - 1
 # --------------------------------------------------------------------------- simulation
 
 
-def _check_args(n: object, scenario: object, seed: object, labs: object, kb: Knowledge) -> None:
-    from b12risk.validation import _is_whole, _show
+#: What each argument of :func:`simulate` (and :func:`iter_blocks`, :func:`write_cohort`) may be.
+SIMULATE_PARAMS = {
+    "n": [Interval(Integral, 1, MAX_ROWS, closed="both")],
+    "scenario": [Options(lambda args: sorted((load() if args.get("kb") is None else args["kb"]).scenarios))],
+    "seed": [Interval(Integral, 0, None, closed="left")],
+    "labs": [Options(LAB_MODES)],
+}
 
-    if not _is_whole(n) or n < 1:
-        raise ConfigError(
-            f"The 'n' parameter of simulate must be an int in the range [1, inf). Got {_show(n)} instead."
-        )
-    if n > MAX_ROWS:
-        raise ConfigError(
-            f"The 'n' parameter of simulate must be at most {MAX_ROWS} (rows are numbered with 64-bit integers). "
-            f"Got {_show(n)} instead."
-        )
-    if not isinstance(scenario, str) or scenario not in kb.scenarios:
-        raise ConfigError(
-            f"The 'scenario' parameter of simulate must be one of {', '.join(sorted(kb.scenarios))}. Got {_show(scenario)} instead."
-        )
-    if not _is_whole(seed) or seed < 0:
-        raise ConfigError(
-            f"The 'seed' parameter of simulate must be an int in the range [0, inf). Got {_show(seed)} instead."
-        )
-    if not isinstance(labs, str) or labs not in LAB_MODES:
-        raise ConfigError(
-            f"The 'labs' parameter of simulate must be one of {', '.join(LAB_MODES)}. Got {_show(labs)} instead."
-        )
+
+def _check_args(n: object, scenario: object, seed: object, labs: object, kb: Knowledge) -> None:
+    check_params("simulate", {"n": n, "scenario": scenario, "seed": seed, "labs": labs, "kb": kb}, SIMULATE_PARAMS)
 
 
 def _choice(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
@@ -230,6 +219,7 @@ def _to_frame(m: Model, a: dict, sym: np.ndarray, labs: dict[str, np.ndarray]) -
     return pd.DataFrame(data)
 
 
+@validate_params(SIMULATE_PARAMS, function="simulate")
 def iter_blocks(
     n: int,
     *,
@@ -245,7 +235,6 @@ def iter_blocks(
     first ``start`` blocks, for resuming.
     """
     kb = load() if kb is None else kb
-    _check_args(n, scenario, seed, labs, kb)
     m = model(kb)
     n_blocks = -(-n // BLOCK_ROWS)
     for i in range(start, n_blocks):
@@ -255,6 +244,7 @@ def iter_blocks(
         yield block
 
 
+@validate_params(SIMULATE_PARAMS, function="simulate")
 def simulate(
     n: int, *, scenario: str = "us_uk", seed: int = 0, labs: str = "clinical", kb: Knowledge | None = None
 ) -> pd.DataFrame:
@@ -302,6 +292,7 @@ def simulate(
 # --------------------------------------------------------------------------- writing
 
 
+@validate_params(SIMULATE_PARAMS, function="simulate")
 def write_cohort(
     path: str | Path,
     n: int,
@@ -329,7 +320,6 @@ def write_cohort(
     if path.is_dir():
         raise ConfigError(f"The output {str(path)!r} is a folder; expected a new .parquet or .csv file.")
     kb = load()
-    _check_args(n, scenario, seed, labs, kb)
     if not path.parent.is_dir():
         raise ConfigError(f"The output folder {str(path.parent)!r} does not exist.")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

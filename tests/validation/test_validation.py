@@ -11,18 +11,23 @@ import pandas as pd
 import pytest
 
 from b12risk import InvalidPatientError, simulate
+from b12risk.errors import ConfigError
 from b12risk.knowledge import LEVELS, load
 from b12risk.knowledge.schema import features, truth_columns
-from b12risk.validation import Validated, information_level, validate
+from b12risk.validation import Problem, Validated, information_level, validate
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
 FEATURES = features()
 
 
-def problems_of(data) -> list[str]:
+def records_of(data) -> tuple[Problem, ...]:
     with pytest.raises(InvalidPatientError) as info:
         validate(data)
     return info.value.problems
+
+
+def problems_of(data) -> list[str]:
+    return [p.message for p in records_of(data)]
 
 
 # --------------------------------------------------------------------------- one problem each
@@ -101,6 +106,66 @@ def test_the_error_survives_pickling_between_processes():
     copy = pickle.loads(pickle.dumps(caught.value))
     assert type(copy) is InvalidPatientError
     assert (copy.problems, str(copy)) == (caught.value.problems, str(caught.value))
+
+
+def test_the_error_pickles_even_when_a_value_does_not():
+    deep: list = []
+    inner = deep
+    for _ in range(5000):  # nested more deeply than pickle goes
+        inner.append([])
+        inner = inner[0]
+    with pytest.raises(InvalidPatientError) as caught:
+        validate({"age": deep})
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert str(copy) == str(caught.value)
+    assert isinstance(copy.problems[0].value, str)
+
+
+# --------------------------------------------------------------------------- problems as records
+
+
+def test_a_problem_of_one_field_carries_its_row_field_value_and_what_is_allowed():
+    (age, diet) = records_of([{"age": 50}, {"age": 17, "diet": "keto"}])
+    assert (age.row, age.in_batch, age.field, age.value) == (1, True, "age", 17.0)
+    assert age.expected.startswith("18 to 120 years")
+    assert age.detail == f"17 is impossible; expected {age.expected}"
+    assert age.statement == f"field 'age': {age.detail}"
+    assert age.message == f"row 1: {age.statement}"
+    assert (diet.field, diet.value, diet.expected) == ("diet", "keto", "one of omnivore, vegetarian, vegan")
+
+
+def test_a_contradiction_names_both_fields_and_a_single_patient_no_row():
+    (problem,) = records_of({"sex": "male", "pregnant": True})
+    assert (problem.row, problem.in_batch, problem.field) == (None, False, "pregnant+sex")
+    assert problem.message == problem.statement == problem.detail
+    assert problem.detail.startswith("fields 'pregnant' (true) and 'sex' ('male')")
+
+
+def test_problems_of_the_whole_input_have_no_row_and_no_field():
+    df = pd.DataFrame({"age": [50, 60], "serum_b12": [np.nan, 260.0]})
+    (problem,) = records_of(df)
+    assert (problem.row, problem.in_batch, problem.field, problem.value) == (None, False, None, "serum_b12")
+    (empty,) = records_of([])
+    assert (empty.message, empty.field) == ("no patients given", None)
+
+
+def test_rows_are_index_labels_even_odd_ones():
+    df = pd.DataFrame({"age": [17, 17]}, index=pd.Index([None, None], dtype=object))
+    problems = records_of(df)
+    assert [(p.row, p.in_batch) for p in problems] == [(None, True), (None, True)]
+    assert all(p.message.startswith("row 'None': field 'age'") for p in problems)
+
+
+def test_plain_text_problems_become_records():
+    err = InvalidPatientError(["cannot read x.json"])
+    assert err.problems == (Problem(detail="cannot read x.json"),)
+    assert str(err) == "1 problem(s) with the patient input:\n  - cannot read x.json"
+
+
+@pytest.mark.parametrize("call", [lambda: validate({"age": 50}, kb="seeds"), lambda: information_level([{"age": 50}])])
+def test_the_arguments_are_declared(call):
+    with pytest.raises(ConfigError, match=r"parameter of (validate|information_level) must be "):
+        call()
 
 
 def test_all_problems_are_reported_at_once():

@@ -16,9 +16,14 @@ from b12risk.errors import ConfigError
 from b12risk.modelling import metrics
 from b12risk.modelling.metrics import (
     SUMMARY_KEYS,
+    bootstrap,
     bootstrap_ci,
+    calibration,
     calibration_intercept_slope,
+    decision,
     decision_curve,
+    discrimination,
+    engine,
     expected_calibration_error,
     integrated_calibration_index,
     net_benefit,
@@ -54,8 +59,9 @@ def glm_fit(y: np.ndarray, p: np.ndarray, *, offset: bool):
     return sm.GLM(y, sm.add_constant(x), family=sm.families.Binomial()).fit()
 
 
-def test_docstring_examples_run():
-    result = doctest.testmod(metrics, optionflags=doctest.ELLIPSIS)
+@pytest.mark.parametrize("module", [metrics, calibration, engine, bootstrap, decision])
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
 
@@ -68,7 +74,7 @@ def test_auroc_of_two_positives_and_three_negatives_by_hand():
     y = [1, 1, 0, 0, 0]
     score = [0.8, 0.4, 0.1, 0.4, 0.6]
     assert summary(y, [0.5] * 5, threshold=0.5, score=score)["auroc"] == pytest.approx(4.5 / 6)
-    assert metrics._auroc(np.array(y, float), np.array(score)) == pytest.approx(0.75)
+    assert discrimination._auroc(np.array(y, float), np.array(score)) == pytest.approx(0.75)
 
 
 @pytest.mark.parametrize("distinct", [3, 50, None])
@@ -84,12 +90,12 @@ def test_fast_auroc_and_average_precision_equal_sklearn(distinct):
 
 
 def test_weighted_metrics_of_a_resample_equal_the_metrics_of_the_resampled_rows(monkeypatch):
-    monkeypatch.setattr(metrics, "_CAL_BINS", 10**9)  # exact calibration fits for this comparison
+    monkeypatch.setattr(engine, "_CAL_BINS", 10**9)  # exact calibration fits for this comparison
     y, p = simulate(4000, seed=11)
     score = p + np.random.default_rng(1).normal(0, 0.1, p.size)
     idx = np.random.default_rng(2).integers(0, y.size, y.size)
     counts = np.bincount(idx, minlength=y.size).astype(float)[None, :]
-    m = metrics._Engine(y.astype(float), p, score, 0.2).metrics(counts)
+    m = engine._Engine(y.astype(float), p, score, 0.2).metrics(counts)
     yr, pr, sr = y[idx], p[idx], score[idx]
     assert m["auroc"][0] == pytest.approx(roc_auc_score(yr, sr), abs=1e-12)
     assert m["auprc"][0] == pytest.approx(average_precision_score(yr, sr), abs=1e-12)
@@ -174,13 +180,13 @@ def test_calibration_detects_overconfidence_and_a_shift():
 
 @pytest.mark.parametrize("warp", ["identity", "too_extreme", "noise"])
 def test_newton_fits_equal_statsmodels(warp, monkeypatch):
-    monkeypatch.setattr(metrics, "_CAL_BINS", 10**9)  # the exact fit, not the binned one resamples use
+    monkeypatch.setattr(engine, "_CAL_BINS", 10**9)  # the exact fit, not the binned one resamples use
     y, p = simulate(3000, seed=22)
     if warp == "too_extreme":
         p = expit(3 * logit(p))
     elif warp == "noise":
         p = np.random.default_rng(0).uniform(0.01, 0.99, p.size)
-    eng = metrics._Engine(y.astype(float), p, None, 0.5)
+    eng = engine._Engine(y.astype(float), p, None, 0.5)
     cold = eng.metrics(np.ones((1, y.size)))  # first fit: Newton from the null model
     assert cold["cal_intercept"][0] == pytest.approx(glm_fit(y, p, offset=True).params[0], abs=1e-6)
     assert cold["cal_slope"][0] == pytest.approx(glm_fit(y, p, offset=False).params[1], abs=1e-6)
@@ -475,7 +481,7 @@ def test_binned_resample_calibration_fits_stay_close_to_the_exact_ones():
     """Resamples fit calibration on 2,000 groups of logit(p): the difference from the
     exact fit is far below the intervals' width."""
     y, p = simulate(20_000, seed=23)
-    eng = metrics._Engine(y.astype(float), p, None, 0.5)
+    eng = engine._Engine(y.astype(float), p, None, 0.5)
     binned = eng.metrics(np.ones((1, y.size)))
     assert binned["cal_slope"][0] == pytest.approx(glm_fit(y, p, offset=False).params[1], abs=2e-3)
     assert binned["cal_intercept"][0] == pytest.approx(glm_fit(y, p, offset=True).params[0], abs=2e-3)

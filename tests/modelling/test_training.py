@@ -1,5 +1,6 @@
 """Training: config validation, the release gate, export, determinism."""
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -14,10 +15,12 @@ from b12risk import registry
 from b12risk.errors import ConfigError, ModelIntegrityError, ReleaseGateError
 from b12risk.knowledge import LEVELS
 from b12risk.knowledge.schema import features, level_columns, to_model_frame
-from b12risk.modelling.training import Gate, load_config, mask_rows, release_gate, train
+from b12risk.modelling import scorers
+from b12risk.modelling.baselines import fit_baselines
+from b12risk.modelling.training import Gate, evaluate, load_config, mask_rows, release_gate, train
 from b12risk.simulation.cohort import simulate
 
-TINY = Path(__file__).parent / "data" / "tiny.toml"
+TINY = Path(__file__).parents[1] / "data" / "tiny.toml"
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +107,81 @@ GATE = Gate(auroc_margin=0.01, slope_low=0.9, slope_high=1.1, intercept_max=0.1)
 def test_release_gate_lists_failed_cells_and_by_how_much(kwargs, failed):
     failures = release_gate(_table(**kwargs), GATE)
     assert [(f["check"], f["by"]) for f in failures] == [(c, pytest.approx(b, abs=1e-4)) for c, b in failed]
+
+
+# --------------------------------------------------------------------------- the scorer table
+
+
+class AgeRisk:
+    """A stand-in model for the evaluation, which needs only ``predict_proba``: risk rises with age."""
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-(X["age"].to_numpy() - 60.0) / 15.0))
+        return np.column_stack([1.0 - p, p])
+
+
+@pytest.fixture(scope="module")
+def small_config():
+    """The tiny config, evaluated on one small scenario cohort (seconds, not minutes)."""
+    cfg = load_config(TINY)
+    small = {"n": 300, "max_n": 300, "scenarios": ["us_uk"], "n_boot": 10, "subgroup_rows": 1000, "curve_rows": 100}
+    return cfg.model_copy(update={"evaluation": cfg.evaluation.model_copy(update=small)})
+
+
+@pytest.fixture(scope="module")
+def baseline_cohort():
+    return simulate(3000, labs="survey", seed=8)
+
+
+def _scorers_by_cell(table: pd.DataFrame) -> dict[str, list[str]]:
+    return {level: list(dict.fromkeys(rows.scorer)) for level, rows in table.groupby("level", sort=False)}
+
+
+def test_the_evaluation_compares_each_scorer_of_the_table_at_its_levels(small_config, baseline_cohort):
+    tables = evaluate(AgeRisk(), fit_baselines(baseline_cohort), small_config)
+    table = tables["metrics"]
+    assert table.columns.tolist() == ["scenario", "level", "scorer", "metric", "estimate", "lo", "hi"]
+    assert table.level.unique().tolist() == list(LEVELS)
+    expected = {
+        level: [
+            n
+            for n in scorers.TRAINING_SCORERS
+            if not scorers.SCORERS[n].is_baseline or level in scorers.SCORERS[n].levels
+        ]
+        for level in LEVELS
+    }
+    assert _scorers_by_cell(table) == expected
+    assert expected["full_panel"] == ["model", "oracle", "guideline", "cb12"]
+    assert expected["risk_factors"] == ["model", "oracle", "risk_factor_score"]
+
+
+def test_a_new_baseline_is_one_table_entry(small_config, baseline_cohort, monkeypatch):
+    """An entry that reuses an existing estimator class under another name: fitted,
+    evaluated at its levels after the others, and gated, with no other change."""
+    copy = dataclasses.replace(scorers.SCORERS["guideline"], name="guideline_again")
+    table = {**scorers.SCORERS, "guideline_again": copy}
+    monkeypatch.setattr(scorers, "SCORERS", table)
+    monkeypatch.setattr(scorers, "TRAINING_SCORERS", (*scorers.TRAINING_SCORERS, "guideline_again"))
+    monkeypatch.setattr(scorers, "BASELINE_LEVELS", {**scorers.BASELINE_LEVELS, "guideline_again": copy.levels})
+
+    tables = evaluate(AgeRisk(), fit_baselines(baseline_cohort), small_config)
+    metrics = tables["metrics"]
+    by_cell = _scorers_by_cell(metrics)
+    for level in LEVELS:
+        assert ("guideline_again" in by_cell[level]) == (level in copy.levels)
+    assert by_cell["serum_b12"] == ["model", "oracle", "guideline", "guideline_again"]
+    again, original = (
+        metrics[metrics.scorer == name].drop(columns="scorer").reset_index(drop=True)
+        for name in ("guideline_again", "guideline")
+    )
+    pd.testing.assert_frame_equal(again, original)
+    assert {"guideline_again_p", "guideline_again_score"} <= set(tables["curves"].columns)
+
+    checks = {
+        (f["level"], f["check"])
+        for f in release_gate(metrics, Gate(auroc_margin=0, slope_low=1, slope_high=1, intercept_max=0))
+    }
+    assert {c for lv, c in checks if lv == "serum_b12"} >= {"AUROC vs guideline", "AUROC vs guideline_again"}
 
 
 def test_train_exports_a_verified_version_with_its_evaluation(trained):

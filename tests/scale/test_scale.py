@@ -14,9 +14,14 @@ import pandas as pd
 import pytest
 
 from b12risk import scale, simulate
+from b12risk.cli.score import add_score_parser
 from b12risk.errors import B12RiskError, ConfigError, InvalidPatientError
 from b12risk.knowledge.schema import truth_columns
+from b12risk.scale import files as scale_files
+from b12risk.scale import rows
+from b12risk.scale.checkpoint import parts_dir
 from b12risk.serving.predict import predict
+from b12risk.validation import validate
 
 ROWS = 3000
 #: Bad rows of the test cohort and the (field, start of problem) each must be rejected with.
@@ -139,30 +144,27 @@ def test_explain_adds_the_top_contributions(files, tiny_model, tmp_path):
 
 def test_one_failed_validation_finds_every_bad_row(files, tiny_model, monkeypatch):
     """A chunk with bad rows costs two predict() calls, not one per row or a bisection."""
-    module = sys.modules["b12risk.serving.predict"]
     calls = []
-    real = module.predict
-    monkeypatch.setattr(module, "predict", lambda data, **kw: calls.append(len(data)) or real(data, **kw))
+    real = rows.predict
+    monkeypatch.setattr(rows, "predict", lambda data, **kw: calls.append(len(data)) or real(data, **kw))
     frame = files.frame.drop(columns=list(truth_columns())).set_axis(pd.Index(np.arange(ROWS, dtype=np.int64)))
-    scores, problems = scale._score_chunk(frame, tiny_model, False)
+    scores, problems = scale_files._score_chunk(frame, tiny_model, False)
     assert calls == [ROWS, ROWS - len(BAD)]
     assert sorted({(row, field) for row, field, _ in problems}) == _errors(BAD)
     assert len(scores) == ROWS - len(BAD)
 
 
-def test_bisection_is_the_fallback_when_rows_cannot_be_read_from_the_messages(files, monkeypatch):
+def test_bisection_is_the_fallback_when_the_problems_name_no_row_of_the_frame(files, monkeypatch):
     frame = (
         files.frame.drop(columns=list(truth_columns())).iloc[:1500].set_axis(pd.Index(np.arange(1500, dtype=np.int64)))
     )
-    direct = scale._rejected(frame, _validation_error(frame))
-    monkeypatch.setattr(scale, "_by_row", lambda problems, index: ({}, []))
-    assert scale._rejected(frame, _validation_error(frame)) == direct
+    direct = rows._rejected(frame, _validation_error(frame))
+    monkeypatch.setattr(rows, "_by_row", lambda problems, index: ({}, []))
+    assert rows._rejected(frame, _validation_error(frame)) == direct
     assert sorted(direct) == [7, 1234]
 
 
 def _validation_error(frame):
-    from b12risk.validation import validate
-
     with pytest.raises(InvalidPatientError) as info:
         validate(frame)
     return info.value
@@ -173,9 +175,11 @@ def test_an_unknown_column_stops_the_run_before_anything_is_written(files, tiny_
     files.frame.iloc[:50].rename(columns={"serum_b12_pmol_l": "serum_b12"}).to_csv(bad, index=False)
     with pytest.raises(
         InvalidPatientError, match=r"typo.csv: unknown field 'serum_b12' .*did you mean 'serum_b12_pmol_l'"
-    ):
+    ) as info:
         scale.score_file(bad, tmp_path / "out.parquet", model=tiny_model, progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["typo.csv"]
+    (problem,) = info.value.problems
+    assert (problem.in_batch, problem.value) == (False, "serum_b12")  # the record keeps what the text says
 
 
 @pytest.mark.parametrize(
@@ -227,13 +231,13 @@ def test_chunk_rows_must_be_a_positive_int(tmp_path, chunk_rows):
 
 
 def test_rows_in_must_equal_scored_plus_rejected(files, tiny_model, tmp_path, monkeypatch):
-    real = scale._score_chunk
+    real = scale_files._score_chunk
 
     def loses_a_row(*args, **kwargs):
         scores, problems = real(*args, **kwargs)
         return scores.iloc[1:], problems
 
-    monkeypatch.setattr(scale, "_score_chunk", loses_a_row)
+    monkeypatch.setattr(scale_files, "_score_chunk", loses_a_row)
     with pytest.raises(B12RiskError, match="internal error: 1000 rows read but 998 scored and 1 rejected"):
         scale.score_file(files.parquet, tmp_path / "o.parquet", model=tiny_model, chunk_rows=1000, progress=False)
 
@@ -250,7 +254,7 @@ def reference(files, tiny_model, tmp_path_factory):
 
 
 def _interrupt_after(monkeypatch, chunks: int) -> None:
-    real = scale._score_chunk
+    real = scale_files._score_chunk
     calls = []
 
     def flaky(*args, **kwargs):
@@ -259,7 +263,7 @@ def _interrupt_after(monkeypatch, chunks: int) -> None:
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(scale, "_score_chunk", flaky)
+    monkeypatch.setattr(scale_files, "_score_chunk", flaky)
 
 
 def _same_as_reference(summary, reference) -> None:
@@ -270,7 +274,7 @@ def _same_as_reference(summary, reference) -> None:
     )
     pd.testing.assert_frame_equal(pd.read_parquet(summary.output), reference.scores)
     assert summary.errors_path.read_text() == reference.errors
-    assert not scale._parts_dir(summary.output).exists()
+    assert not parts_dir(summary.output).exists()
 
 
 def test_an_interrupted_run_resumes_without_duplicating_or_skipping_rows(
@@ -296,8 +300,9 @@ def test_a_run_killed_with_sigkill_resumes(files, tiny_model, reference, tmp_pat
     slow = (
         "import sys, time\n"
         "from b12risk import scale\n"
-        "real = scale._score_chunk\n"
-        "scale._score_chunk = lambda *a, **k: time.sleep(0.15) or real(*a, **k)\n"
+        "from b12risk.scale import files as scale_files\n"
+        "real = scale_files._score_chunk\n"
+        "scale_files._score_chunk = lambda *a, **k: time.sleep(0.15) or real(*a, **k)\n"
         "scale.score_file(sys.argv[1], sys.argv[2], model=sys.argv[3], chunk_rows=250, progress=False)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", slow, str(files.parquet), str(out), str(tiny_model.path)])
@@ -357,7 +362,7 @@ def test_resume_with_nothing_to_resume_starts_a_new_run(files, tiny_model, tmp_p
 
 def _run(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="b12risk")
-    scale.add_score_parser(parser.add_subparsers(dest="command", required=True))
+    add_score_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["score", *argv])
     return args.func(args)
 
@@ -461,7 +466,7 @@ def test_dask_score_equals_the_single_process_result(files, tiny_model, client):
     valid["patient_id"] = valid["patient_id"].astype(expected["patient_id"].dtype)  # dask made it an Arrow string
     pd.testing.assert_frame_equal(valid, expected)
     # the model was sent once and is held once per worker process that scored a partition
-    cached = client.run(lambda: len(sys.modules["b12risk.scale"]._WORKER_MODELS))
+    cached = client.run(lambda: len(sys.modules["b12risk.scale.cluster"]._WORKER_MODELS))
     assert set(cached.values()) <= {0, 1} and sum(cached.values()) >= 1
 
 
@@ -496,6 +501,8 @@ def test_an_unknown_column_on_the_cluster_is_reported_whole(tiny_model, client, 
     frame = pd.DataFrame({"age": [50.0, 60.0], "serum_b12": [200.0, 300.0]})
     with pytest.raises(InvalidPatientError) as info:
         scale.score(dd.from_pandas(frame, npartitions=1), model=tiny_model).compute()
-    assert info.value.problems == [
+    (problem,) = info.value.problems
+    assert problem.message == (
         "unknown field 'serum_b12' (a column; first value 200); did you mean 'serum_b12_pmol_l' or 'serum_b12_pg_ml'?"
-    ]
+    )
+    assert (problem.in_batch, problem.field, problem.value) == (False, None, "serum_b12")

@@ -1,0 +1,155 @@
+"""The whole training job, :func:`train`: config -> cohorts -> fit -> evaluate against the
+oracle and the baselines -> gate -> export a new version into the registry.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from b12risk import registry
+from b12risk._version import __version__
+from b12risk.errors import ReleaseGateError
+from b12risk.knowledge import LEVELS, load
+from b12risk.knowledge.schema import features
+from b12risk.modelling.training.cohorts import training_cohort
+from b12risk.modelling.training.config import TrainConfig, load_config
+from b12risk.modelling.training.evaluation import _summary, evaluate
+from b12risk.modelling.training.fit import _fit
+from b12risk.modelling.training.gate import gate_report, release_gate
+from b12risk.reporting.modelcard import render_model_card
+
+__all__ = ["TrainResult", "train"]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What :func:`train` produced."""
+
+    version: str
+    path: Path | None
+    released: bool
+    failures: list[dict[str, Any]]
+    metrics: pd.DataFrame
+    subgroups: pd.DataFrame
+    metadata: dict[str, Any]
+
+
+def _next_version(root: Path | None) -> str:
+    versions = [m["version"] for m in registry.list_models(root)]
+    if not versions:
+        return "1.0.0"
+    major, minor, patch = max(registry._semver_key(v) for v in versions)
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _schema_table() -> list[dict[str, Any]]:
+    keep = (
+        "name",
+        "kind",
+        "level",
+        "group",
+        "unit",
+        "low",
+        "high",
+        "train_low",
+        "train_high",
+        "categories",
+        "label_en",
+        "label_ar",
+    )
+    return [{k: getattr(f, k) for k in keep} for f in features().values()]
+
+
+def train(
+    config: str | Path | dict | TrainConfig | None = None,
+    *,
+    root: str | Path | None = None,
+    version: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> TrainResult:
+    """Train, evaluate, gate and export a model version.
+
+    Parameters
+    ----------
+    config : path, dict or TrainConfig, optional
+        Training config; the shipped default if omitted.
+    root : path, optional
+        Registry folder; :func:`b12risk.registry.models_dir` by default.
+    version : str, optional
+        Version to write; overrides the config's ``version``.
+    force : bool
+        Export even if the release gate fails, marked unreleased.
+    progress : bool
+        Show progress bars.
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    ReleaseGateError
+        If the gate fails and ``force`` is false; its message lists every failed cell.
+    """
+    cfg = load_config(config)
+    kb = load()
+    version = version or (cfg.version if cfg.version != "auto" else _next_version(root))
+    registry._check_version(version)
+    registry._check_can_save(version, root)  # an existing version or an unwritable folder: fail before the work
+    t_start = time.perf_counter()
+    frame = training_cohort(cfg, progress=progress)
+    model, fit_info = _fit(cfg, frame, progress=progress)
+    # the baselines import scikit-learn: loaded when training, not on ``import b12risk``
+    from b12risk.modelling.baselines import fit_baselines
+
+    baselines = fit_baselines(frame)
+    tables = evaluate(model, baselines, cfg, progress=progress)
+    failures = release_gate(tables["metrics"], cfg.gate)
+    released = not failures
+    metadata = {
+        "package": "b12risk",
+        "schema": _schema_table(),
+        "model_features": list(features()),
+        "levels": list(LEVELS),
+        "config": cfg.model_dump(),
+        "knowledge_fingerprint": kb.fingerprint,
+        "seeds": {
+            "training": cfg.cohort.seed,
+            "evaluation": {s: cfg.evaluation.seed + i for i, s in enumerate(cfg.eval_scenarios())},
+        },
+        "training": {**fit_info, "total_seconds": round(time.perf_counter() - t_start, 1), "rows": len(frame)},
+        "risk_bands": cfg.bands.model_dump(),
+        "decision_threshold": cfg.evaluation.threshold,
+        "metrics_summary": _summary(tables["metrics"]),
+        "gate": {"passed": released, "failures": failures, "criteria": cfg.gate.model_dump()},
+        "b12risk_version": __version__,
+    }
+    if failures and not force:
+        raise ReleaseGateError(gate_report(failures))
+    extra = {
+        "evaluation.csv": tables["metrics"].to_csv(index=False).encode(),
+        "evaluation.json": json.dumps(json.loads(tables["metrics"].to_json(orient="records")), indent=1).encode(),
+        "subgroups.csv": tables["subgroups"].to_csv(index=False).encode(),
+    }
+    for name, table in (("evaluation.parquet", tables["metrics"]), ("curves.parquet", tables["curves"])):
+        buf = io.BytesIO()
+        table.to_parquet(buf, index=False, compression="zstd")
+        extra[name] = buf.getvalue()
+    path = registry.save_model(
+        model,
+        version=version,
+        metadata=metadata,
+        model_card=render_model_card(metadata, version=version, released=released),
+        root=root,
+        released=released,
+        extra_files=extra,
+    )
+    return TrainResult(version, path, released, failures, tables["metrics"], tables["subgroups"], metadata)
