@@ -80,7 +80,7 @@ def test_broken_seeds_file_is_one_line_naming_file_and_key(tmp_path):
 
 def test_demo_runs_end_to_end_on_a_tiny_config(tmp_path):
     """The same steps as `make demo`, on the tiny test config so it takes seconds."""
-    config = Path(__file__).parent / "data" / "tiny.toml"
+    config = Path(__file__).resolve().parents[1] / "data" / "tiny.toml"
     res = run(
         "demo",
         "--out",
@@ -101,3 +101,42 @@ def test_demo_runs_end_to_end_on_a_tiny_config(tmp_path):
     assert (tmp_path / "reports" / "0.0.1" / "nhanes" / "performance.csv").exists()
     assert "real patients (NHANES 2001-2004, raised MMA given serum B12): AUROC model 0." in res.stdout
     assert "not a diagnosis" in res.stdout
+
+
+# --------------------------------------------------------------------------- the command's shape
+
+SUBCOMMANDS = ("simulate", "train", "models", "predict", "explain", "report", "validate", "demo", "score")
+
+
+def test_help_lists_every_subcommand_in_order():
+    res = run("--help")
+    assert res.returncode == 0, res.stderr
+    section = res.stdout.split("\n  COMMAND\n", 1)[1]
+    listed = [line.split()[0] for line in section.splitlines() if line.startswith("    ") and line[4] != " "]
+    assert tuple(listed) == SUBCOMMANDS  # each with its help text, in this order
+
+
+@pytest.mark.parametrize("name", SUBCOMMANDS)
+def test_each_subcommand_has_help(name):
+    res = run(name, "--help")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith(f"usage: b12risk {name} ")
+    assert res.stderr == ""
+
+
+def test_importing_the_command_loads_no_heavy_library():
+    code = (
+        "import sys, b12risk.cli; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'shap', 'matplotlib', 'dask', 'distributed'}))"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
+
+
+def test_python_dash_m_runs_the_same_command():
+    res = subprocess.run(
+        [sys.executable, "-m", "b12risk.cli", "--version"], capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == run("--version").stdout

@@ -6,7 +6,7 @@ rename, holds one more complete version), ``list_models`` and ``load_model`` kee
 working, and the same version can be written again. A failed write raises
 :class:`~b12risk.ModelWriteError` naming the folder, the step and the cause.
 
-Scoring interrupted and resumed is specified in test_scale.py
+Scoring interrupted and resumed is specified in tests/scale/test_scale.py
 (``test_an_interrupted_run_resumes_without_duplicating_or_skipping_rows`` and
 ``test_a_run_killed_with_sigkill_resumes``).
 """
@@ -35,8 +35,9 @@ from b12risk.cli import main as cli_main
 from b12risk.errors import B12RiskError, ModelIntegrityError
 from b12risk.knowledge.schema import to_model_frame
 from b12risk.registry import ModelWriteError, list_models, load_model, save_model, verify
+from b12risk.registry import save as registry_save
 
-TINY = Path(__file__).parent / "data" / "tiny.toml"
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.toml"
 CHILD_TIMEOUT = 240  # seconds; a child that neither finishes nor dies by then fails the test
 
 # --------------------------------------------------------------------------- helpers
@@ -166,20 +167,24 @@ class KillPoint:
 GROWER = "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.TreeGrower"
 
 KILL_POINTS = [
-    KillPoint("simulating", "train", "b12risk.simulation.cohort.simulate", "0.2.0"),
+    KillPoint(
+        "simulating", "train", "b12risk.modelling.training.cohorts.simulate", "0.2.0"
+    ),  # where training looks it up
     KillPoint("fitting", "train", GROWER, "0.3.0", call=5),  # growing the fifth tree
     KillPoint("evaluating", "train", "b12risk.modelling.metrics.bootstrap_ci", "0.4.0", killer="parent"),
     KillPoint(
         "writing-model-half-done",
         "export",
-        "b12risk.registry._write_file",
+        "b12risk.registry.save._write_file",
         "0.5.0",
         name="model.skops",
         when="half-written",
         killer="parent",
     ),
-    KillPoint("writing-metadata", "export", "b12risk.registry._write_file", "0.6.0", name="metadata.json"),
-    KillPoint("flushed-before-rename", "export", "b12risk.registry._fsync_dir", "0.7.0", name=".tmp-*", when="after"),
+    KillPoint("writing-metadata", "export", "b12risk.registry.save._write_file", "0.6.0", name="metadata.json"),
+    KillPoint(
+        "flushed-before-rename", "export", "b12risk.registry.save._fsync_dir", "0.7.0", name=".tmp-*", when="after"
+    ),
     KillPoint("after-rename", "export", "os.rename", "0.8.0", name=".tmp-*", when="after", complete=True),
 ]
 
@@ -293,7 +298,7 @@ def registry_root(tmp_path, tiny_model) -> Path:
 
 @pytest.mark.parametrize("failing", ["model.skops", "evaluation.parquet", "metadata.json"])
 def test_a_full_disk_is_named_and_leaves_no_half_version(registry_root, tiny_model, monkeypatch, failing):
-    real_write = registry._write_file
+    real_write = registry_save._write_file
 
     def write(path: Path, data: bytes) -> None:
         if path.name == failing:  # part of the file fits, then the disk is full
@@ -302,7 +307,7 @@ def test_a_full_disk_is_named_and_leaves_no_half_version(registry_root, tiny_mod
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_write(path, data)
 
-    monkeypatch.setattr(registry, "_write_file", write)
+    monkeypatch.setattr(registry_save, "_write_file", write)
     args = export_args(tiny_model.path)
     with pytest.raises(ModelWriteError) as err:
         save_model(version="0.2.0", root=registry_root, **args)
@@ -488,14 +493,14 @@ def test_training_into_a_read_only_folder_fails_before_the_work(registry_root, m
 def test_a_failed_flush_after_the_rename_keeps_the_complete_version(registry_root, tiny_model, monkeypatch, caplog):
     """The version is whole once renamed; a later failure to flush the folder is a warning,
     not an error that would send the caller to retry a version that now exists."""
-    real_fsync = registry._fsync_dir
+    real_fsync = registry_save._fsync_dir
 
     def fsync(path: Path) -> None:
         if path == registry_root:
             raise OSError(errno.EIO, os.strerror(errno.EIO))
         real_fsync(path)
 
-    monkeypatch.setattr(registry, "_fsync_dir", fsync)
+    monkeypatch.setattr(registry_save, "_fsync_dir", fsync)
     folder = save_model(version="0.2.0", root=registry_root, **export_args(tiny_model.path))
     assert folder == registry_root / "b12risk-0.2.0"
     assert verify("0.2.0", root=registry_root)["ok"] is True

@@ -36,6 +36,7 @@ from b12risk.registry import (
     save_model,
     verify,
 )
+from b12risk.registry import save as registry_save
 
 SEED = 20240611
 CATEGORIES = {"sex": ["female", "male"], "diet": ["omnivore", "vegetarian", "vegan"]}
@@ -214,6 +215,47 @@ def test_numpy_values_in_metadata_are_stored_as_json(tmp_path, pipe):
     meta = describe("1.0.0", root=tmp_path)
     assert (meta["n"], meta["auc"], meta["curve"], meta["where"]) == (5, 0.75, [0.1, 0.2], str(tmp_path))
     assert load_model(folder).version == "1.0.0"
+
+
+# --------------------------------------------------------------------------- where LevelCalibratedClassifier lives
+
+SHIPPED = Path(__file__).resolve().parents[2] / "models"
+OLD_PATH = "b12risk.calibration.LevelCalibratedClassifier"  # recorded by the shipped 1.0.0 file
+NEW_PATH = "b12risk.modelling.calibration.LevelCalibratedClassifier"  # where the class is defined now
+
+
+def test_both_paths_of_the_recalibration_class_are_trusted_and_name_one_class():
+    import b12risk.calibration
+    import b12risk.modelling.calibration
+
+    assert {OLD_PATH, NEW_PATH} <= set(TRUSTED_TYPES)
+    assert b12risk.calibration.LevelCalibratedClassifier is b12risk.modelling.calibration.LevelCalibratedClassifier
+
+
+def test_the_shipped_model_recorded_under_the_old_path_still_loads():
+    loaded = load_model("latest", root=SHIPPED)
+    payload = (loaded.path / "model.skops").read_bytes()
+    if OLD_PATH not in skops.io.get_untrusted_types(data=payload):
+        pytest.skip(f"the shipped model {loaded.version} no longer records {OLD_PATH}")
+    assert type(loaded.estimator).__name__ == "LevelCalibratedClassifier"
+    assert OLD_PATH in verify("latest", root=SHIPPED)["extra_trusted_types"]
+
+
+def test_a_freshly_saved_recalibrated_model_records_the_new_path_and_loads(tmp_path):
+    from b12risk.knowledge.schema import to_model_frame
+    from b12risk.modelling.calibration import LevelCalibratedClassifier
+
+    cohort = b12risk.simulate(2000, seed=11)
+    X, y = to_model_frame(cohort), cohort["true_deficient"].to_numpy()
+    base = load_model("latest", root=SHIPPED).estimator.estimator  # used as is, never refitted
+    fresh = LevelCalibratedClassifier(base).fit(X, y)
+    folder = save_model(fresh, version="1.0.0", metadata=metadata(), model_card=CARD, root=tmp_path)
+    recorded = skops.io.get_untrusted_types(data=(folder / "model.skops").read_bytes())
+    assert NEW_PATH in recorded and OLD_PATH not in recorded
+    loaded = load_model(folder)
+    assert isinstance(loaded.estimator, LevelCalibratedClassifier)
+    assert loaded.estimator.coef_ == fresh.coef_
+    np.testing.assert_array_equal(loaded.estimator.predict_proba(X), fresh.predict_proba(X))
 
 
 # --------------------------------------------------------------------------- versions
@@ -475,7 +517,7 @@ def test_leftover_tmp_folder_is_ignored(saved, pipe):
 
 @pytest.mark.parametrize("failing_file", ["model.skops", "metadata.json", "rename"])
 def test_failed_save_leaves_nothing_behind(tmp_path, pipe, monkeypatch, failing_file):
-    real_write = registry._write_file
+    real_write = registry_save._write_file
 
     def write(path: Path, data: bytes) -> None:
         if path.name == failing_file:
@@ -485,9 +527,9 @@ def test_failed_save_leaves_nothing_behind(tmp_path, pipe, monkeypatch, failing_
     def rename(src, dst):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(registry, "_write_file", write)
+    monkeypatch.setattr(registry_save, "_write_file", write)
     if failing_file == "rename":
-        monkeypatch.setattr(registry.os, "rename", rename)
+        monkeypatch.setattr(registry_save.os, "rename", rename)
     with pytest.raises(OSError):
         save_model(pipe, version="1.0.0", metadata=metadata(), model_card=CARD, root=tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -497,7 +539,7 @@ def test_interrupted_save_leaves_nothing_behind(tmp_path, pipe, monkeypatch):
     def interrupt(path: Path) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(registry, "_fsync_dir", interrupt)
+    monkeypatch.setattr(registry_save, "_fsync_dir", interrupt)
     with pytest.raises(KeyboardInterrupt):
         save_model(pipe, version="1.0.0", metadata=metadata(), model_card=CARD, root=tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -505,7 +547,7 @@ def test_interrupted_save_leaves_nothing_behind(tmp_path, pipe, monkeypatch):
 
 def test_version_appearing_during_save_is_not_overwritten(tmp_path, pipe, monkeypatch):
     """Another process finishing the same version first wins; ours is discarded."""
-    real_fsync = registry._fsync_dir
+    real_fsync = registry_save._fsync_dir
     final = tmp_path / "b12risk-1.0.0"
 
     def race(path: Path) -> None:
@@ -514,7 +556,7 @@ def test_version_appearing_during_save_is_not_overwritten(tmp_path, pipe, monkey
             final.mkdir()
             (final / "theirs.txt").write_text("first", encoding="utf-8")
 
-    monkeypatch.setattr(registry, "_fsync_dir", race)
+    monkeypatch.setattr(registry_save, "_fsync_dir", race)
     with pytest.raises(ModelIntegrityError, match="already exists"):
         save_model(pipe, version="1.0.0", metadata=metadata(), model_card=CARD, root=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b12risk-1.0.0"]

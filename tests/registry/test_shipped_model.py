@@ -11,7 +11,7 @@ import pytest
 
 from b12risk import predict, registry
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "examples"
 
 

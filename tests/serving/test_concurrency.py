@@ -139,7 +139,9 @@ if job["role"] == "scorer":
     predict(pd.read_parquet(job["batch"]), model=model).to_parquet(work / f"{name}.parquet")
 
 elif job["role"] == "writer":  # pauses inside every save, half done, until each reader made a full pass
-    real_write = registry._write_file
+    from b12risk.registry import save as registry_save  # where save_model looks the writer up
+
+    real_write = registry_save._write_file
 
     def write(path, data):
         real_write(path, data)
@@ -148,7 +150,7 @@ elif job["role"] == "writer":  # pauses inside every save, half done, until each
             half.touch()
             wait_for([work / f"seen-{half.name}-{reader}" for reader in job["readers"]])
 
-    registry._write_file = write
+    registry_save._write_file = write
     source = registry.load_model(job["source"])
     meta = {k: v for k, v in source.metadata.items() if k not in registry.RESERVED_KEYS}
     for version in job["versions"]:

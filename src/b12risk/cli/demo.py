@@ -1,20 +1,31 @@
-"""The end-to-end demonstration behind ``make demo`` and ``b12risk demo``.
+"""``b12risk demo``: the end-to-end demonstration behind ``make demo``.
 
 simulate a cohort -> train with the default config (gate) -> reviewers' report ->
 predict and explain the example patients -> a short summary. Each step says what it
-is doing; the long ones show progress bars.
+is doing; the long ones show progress bars. The subcommand's parser is at the end.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from pathlib import Path
 from typing import Any
 
-from b12risk.paths import CHECKOUT
+import pandas as pd
 
-__all__ = ["examples_dir", "run_demo"]
+from b12risk.cli.arguments import positive_int
+from b12risk.errors import ReleaseGateError
+from b12risk.modelling.training import gate_report, train
+from b12risk.paths import CHECKOUT
+from b12risk.registry import load_model
+from b12risk.reporting.plots import save
+from b12risk.serving.explain import waterfall
+from b12risk.serving.predict import predict
+from b12risk.simulation.cohort import write_cohort
+
+__all__ = ["add_parser", "cmd_demo", "examples_dir", "run_demo"]
 
 
 def examples_dir() -> Path | None:
@@ -47,11 +58,13 @@ def run_demo(
         Training config; the shipped default if omitted.
     cohort_rows : int
         Size of the demonstration cohort of step 1.
-    """
-    from b12risk.errors import ReleaseGateError
-    from b12risk.modelling.training import gate_report, train
-    from b12risk.simulation.cohort import write_cohort
 
+    Returns
+    -------
+    dict
+        ``version`` and ``released`` of the trained model, the English ``report`` page
+        and the ``examples`` as (name, probability, risk band).
+    """
     out = Path(out)
     (out / "models").mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -74,7 +87,7 @@ def run_demo(
         print(gate_report(result.failures))
 
     t = _step(3, "write the reviewers' report (English and Arabic)")
-    from b12risk.registry import load_model
+    # The report's figures and metrics load scikit-learn and matplotlib: not on `import b12risk.cli`.
     from b12risk.reporting.report import build_report
 
     loaded = load_model(result.path)
@@ -84,10 +97,6 @@ def run_demo(
     print(f"      {html}\n      {html_ar} ({time.perf_counter() - t:.0f} s)")
 
     t = _step(4, "predict and explain the example patients")
-    from b12risk.reporting.plots import save
-    from b12risk.serving.explain import waterfall
-    from b12risk.serving.predict import predict
-
     examples = []
     folder = examples_dir()
     if folder is None:
@@ -120,8 +129,6 @@ def run_demo(
 
 def _real_patients(folder: Path) -> None:
     """The headline of the report's measurement on real patients (the tables it wrote)."""
-    import pandas as pd
-
     path = folder / "performance.csv"
     if not path.is_file():
         return
@@ -134,3 +141,39 @@ def _real_patients(folder: Path) -> None:
             f"{auroc['model']:.3f}, serum B12 alone {auroc['serum_b12']:.3f}"
             + (f", model fitted on the real data {auroc['real_cv']:.3f}" if "real_cv" in auroc else "")
         )
+
+
+# --------------------------------------------------------------------------- the subcommand
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the demonstration with the arguments' folders, config and cohort size.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``demo`` arguments.
+
+    Returns
+    -------
+    int
+        0 if the model passed its release gate, else 1.
+    """
+    summary = run_demo(args.out, reports=args.reports, config=args.config, cohort_rows=args.rows)
+    return 0 if summary["released"] else 1
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add the ``demo`` subcommand.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``b12risk`` parser's subcommands.
+    """
+    p = sub.add_parser("demo", help="simulate, train (gate), report, predict and explain the examples, end to end")
+    p.add_argument("--out", type=Path, default=Path("build/demo"), help="working folder (default: %(default)s)")
+    p.add_argument("--reports", type=Path, default=Path("reports"), help="report folder (default: %(default)s)")
+    p.add_argument("--config", type=Path, default=None, help="training config (default: the shipped one)")
+    p.add_argument("--rows", type=positive_int, default=1_000_000, help="rows of the demonstration cohort")
+    p.set_defaults(func=cmd_demo)
