@@ -19,6 +19,7 @@ from matplotlib.text import Text
 from b12risk.errors import ConfigError
 from b12risk.knowledge.schema import features
 from b12risk.reporting import plots
+from b12risk.reporting.plots import arabic, common
 
 FEATURES = features()
 #: (field, value, log-odds contribution) of one made-up patient.
@@ -169,7 +170,7 @@ def test_rtl_shapes_and_reorders_when_asked():
 
 def test_rtl_does_not_shape_twice_on_a_matplotlib_that_shapes_arabic():
     # matplotlib >= 3.11 lays out Arabic with libraqm; shaping beforehand would reverse it.
-    native = plots._matplotlib_shapes_arabic()
+    native = arabic.matplotlib_shapes_arabic()
     word = ARABIC_WORDS[1]
     assert plots.rtl(word) == (word if native else plots.rtl(word, shape=True))
     if tuple(int(x) for x in matplotlib.__version__.split(".")[:2]) >= (3, 11):
@@ -186,7 +187,7 @@ def test_arabic_renders_joined_and_right_to_left(word):
     import arabic_reshaper
     from bidi import get_display
 
-    if not plots._matplotlib_shapes_arabic():
+    if not arabic.matplotlib_shapes_arabic():
         pytest.skip("this matplotlib does not lay out Arabic; rtl() shapes the text itself")
     reference = "\u202d" + get_display(arabic_reshaper.reshape(word)) + "\u202c"
     np.testing.assert_array_equal(render(plots.rtl(word)), render(reference))
@@ -197,7 +198,7 @@ def test_the_arabic_font_has_arabic_glyphs():
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    family = plots._arabic_font()
+    family = arabic.arabic_font()
     assert family is not None
     path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
     assert ord("ب") in FT2Font(path).get_charmap()
@@ -307,7 +308,7 @@ def test_waterfall_in_arabic_is_shaped_and_mirrored(waterfall_ar):
     assert plots.rtl("أداة مساعدة للقرار وليست تشخيصاً") in fig.get_supxlabel()
     assert ax.xaxis_inverted()
     assert ax.yaxis.get_ticks_position() == "right"
-    family = plots._arabic_font()
+    family = arabic.arabic_font()
     assert all(t.get_fontfamily() == [family] for t in fig.findobj(Text) if t.get_text())
 
 
@@ -358,7 +359,7 @@ def test_beeswarm_colours_values_low_blue_high_red_and_missing_grey():
     assert colours[x > 0][0][2] > colours[x > 0][0][0]  # not taking it (0): blue
     fig = plots.beeswarm(values[["diet"]], data[["diet"]], labels={"diet": "Diet"})
     (points,) = fig.axes[0].collections
-    assert np.allclose(points.get_facecolors()[:, :3], to_rgba(plots._NEUTRAL_COLOR)[:3])
+    assert np.allclose(points.get_facecolors()[:, :3], to_rgba(common.NEUTRAL_COLOR)[:3])
 
 
 def test_beeswarm_folds_fields_beyond_max_display():

@@ -23,11 +23,12 @@ import pytest
 from b12risk import cli
 from b12risk.errors import ConfigError
 from b12risk.knowledge import load
-from b12risk.reporting import modelcard, report
-from b12risk.reporting import text as _report_text
+from b12risk.reporting import report
+from b12risk.reporting.html.tripod import TRIPOD
+from b12risk.reporting.knowledge_check import knowledge_check
 from html_page import Page
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -233,8 +234,16 @@ def test_knowledge_check_directions(tiny_model):
     from b12risk.simulation.cohort import mask_to_level
 
     frame = mask_to_level(report._heldout(tiny_model.metadata, 1500), "risk_factors")
-    checks = report._knowledge_check(
-        load(), tiny_model.estimator, frame, shap_frame(tiny_model.estimator, frame)[1], "en"
+    checks = knowledge_check(
+        load(),
+        tiny_model.estimator,
+        frame,
+        shap_frame(tiny_model.estimator, frame)[1],
+        "en",
+        min_present=report.MIN_PRESENT,
+        what_if_rows=report.WHAT_IF_ROWS,
+        min_effect=report.MIN_EFFECT,
+        pregnancy_age=report._PREGNANCY_AGE,
     )
     verdict = {(c.cause, c.level): c for c in checks}
     assert verdict[("diet", "vegan")].verdict == "agrees" and verdict[("diet", "vegan")].diff > 0
@@ -250,7 +259,7 @@ def test_knowledge_check_directions(tiny_model):
 
 def test_tripod_items_link_to_sections_or_give_a_reason(pages):
     rows = list(pages["en"].by_id("tripod-table").iter("tr"))[1:]
-    assert len(rows) == len(_report_text.TRIPOD) >= 20
+    assert len(rows) == len(TRIPOD) >= 20
     ids = {e.attrs["id"] for e in pages["en"].elements if "id" in e.attrs}
     for r in rows:
         links = [a.attrs["href"] for a in r.iter("a")]
@@ -318,22 +327,9 @@ def test_bad_language_is_refused_before_any_work(tiny_model, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def test_arabic_model_card_texts_follow_the_english_ones():
-    assert len(_report_text.LIMITATIONS_AR) == len(modelcard.LIMITATIONS)
-    assert len(_report_text.OUT_OF_SCOPE_AR) == len(modelcard.OUT_OF_SCOPE)
-    for key, (en, ar) in _report_text.WORDS.items():
-        assert en.strip() and ar.strip(), key
-        assert sorted(_fields(en)) == sorted(_fields(ar)), key
-
-
-def _fields(template: str) -> list[str]:
-    import string
-
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
-
-
 def test_numbers_are_formatted_as_in_the_tables():
-    from b12risk.reporting.html import _ci, _num
+    from b12risk.reporting.html.markup import ci as _ci
+    from b12risk.reporting.html.markup import num as _num
 
     assert _num(0.84661) == "0.847"
     assert _num(-0.2) == "−0.200"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import math
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +25,10 @@ import pytest
 
 from b12risk.errors import ConfigError
 from b12risk.nhanes.validation import ExternalValidation
-from b12risk.reporting import figures as figs
-from b12risk.reporting import modelcard, report
+from b12risk.reporting import modelcard, nhanes_verdicts, report
+from b12risk.reporting.data import ReportData
+from b12risk.reporting.figures.saving import FigureWriter
+from b12risk.reporting.html import nhanes as nhanes_section
 from html_page import Page
 
 GROUPS = ("2001-2004", "2011-2012")
@@ -167,11 +170,9 @@ def hand_built(
 
 def section(loaded, validation: ExternalValidation, language: str, folder: Path) -> Page:
     """The NHANES section alone, rendered as the page renders it (figures into ``folder``)."""
-    from b12risk.reporting.html import _nhanes
-
     shown = report._nhanes_tables(validation, loaded, folder / "nhanes")
-    data = report._Data(loaded, None, language, None, None, None, None, {}, {}, [], None, nhanes=shown)
-    return Page(_nhanes(data, figs.FigureWriter(folder / "figures", language)), collapse_whitespace=True)
+    data = ReportData(loaded, None, language, None, None, None, None, {}, {}, [], None, nhanes=shown)
+    return Page(nhanes_section.render(data, FigureWriter(folder / "figures", language)), collapse_whitespace=True)
 
 
 # --------------------------------------------------------------------------- four builds of the tiny model's report
@@ -447,15 +448,13 @@ def test_a_folder_without_the_tables_is_refused_before_any_work(tiny_model, tmp_
 
 
 def test_true_measures_the_model_once_per_process_with_the_documented_settings(tiny_model, tmp_path, monkeypatch):
-    import b12risk.nhanes.validation as validation
-
     calls = []
 
     def fake(model, **kwargs):
         calls.append((model, kwargs))
         return hand_built()
 
-    monkeypatch.setattr(validation, "validate", fake)
+    monkeypatch.setattr(report, "validate", fake)  # b12risk.nhanes.validation.validate, as report calls it
     monkeypatch.setattr(report, "_VALIDATIONS", {})
     first = report._nhanes_tables(True, tiny_model, tmp_path / "en")
     second = report._nhanes_tables(True, tiny_model, tmp_path / "ar")
@@ -492,7 +491,7 @@ def test_a_real_measurement_renders_every_cell_as_measured(tiny_model, real, tmp
         assert len(cells) == 1
         assert cells[0].text() == f"{r.auroc:.3f} ({r.auroc_lo:.3f}–{r.auroc_hi:.3f})"
     said = page.finding(finding="rank-serum_b12", group="2011-2012", level="serum_b12")
-    verdict = modelcard.nhanes_headline(real, "2011-2012").rank
+    verdict = nhanes_verdicts.nhanes_headline(real, "2011-2012").rank
     phrase = {"worse": "ranked worse than", "better": "ranked better than", "overlap": "neither clearly better"}
     assert phrase[verdict] in said
     again = section(tiny_model, real, "en", tmp_path / "two")
@@ -518,6 +517,9 @@ def test_the_report_command_passes_the_nhanes_choice_through(monkeypatch, tmp_pa
         return tmp_path / "report.html"
 
     monkeypatch.setattr(report, "build_report", fake)
+    for name, module in list(sys.modules.items()):  # a command module may hold its own reference
+        if name.startswith("b12risk.cli") and getattr(module, "build_report", None) is not None:
+            monkeypatch.setattr(module, "build_report", fake)
     assert cli.main(["report", "--out", str(tmp_path), *flags]) == 0
     assert seen["nhanes"] == expected
 

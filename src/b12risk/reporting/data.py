@@ -1,7 +1,7 @@
 """What the reviewers' report shows, gathered once: the section list and the page's data.
 
-Below both :mod:`b12risk.reporting.report` (which gathers it) and :mod:`b12risk.reporting.html` (which
-renders it), so that neither imports the other.
+Below both :mod:`b12risk.reporting.report` (which gathers it) and
+:mod:`b12risk.reporting.html` (which renders it), so that neither imports the other.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import pandas as pd
 
 from b12risk import registry
 from b12risk.knowledge import Knowledge
-from b12risk.reporting.text import WORDS
+from b12risk.reporting.knowledge_check import Check
+from b12risk.words import say
 
 if TYPE_CHECKING:
     from b12risk.nhanes.validation import ExternalValidation
 
-__all__ = ["SECTIONS", "Check", "ReportData"]
+__all__ = ["SECTIONS", "ReportData"]
 
 #: Section ids of the page, in order.
 SECTIONS: tuple[str, ...] = (
@@ -32,32 +33,6 @@ SECTIONS: tuple[str, ...] = (
     "tripod",
     "reproduce",
 )
-
-
-@dataclass
-class Check:
-    """One row of the knowledge check."""
-
-    cause: str
-    level: str | None
-    label: str
-    fields: list[str]
-    expected: int  # +1: raises the risk, -1: lowers it
-    basis: str = "observed"
-    n_with: int = 0
-    n_without: int = 0
-    mean_with: float = float("nan")
-    mean_without: float = float("nan")
-    diff: float = float("nan")
-    lo: float = float("nan")
-    hi: float = float("nan")
-    learned: int = 0
-
-    @property
-    def verdict(self) -> str:
-        if self.learned == 0:
-            return "none"
-        return "agrees" if self.learned == self.expected else "opposite"
 
 
 @dataclass
@@ -82,19 +57,15 @@ class ReportData:
 
     @property
     def meta(self) -> dict[str, Any]:
+        """The model's metadata."""
         return self.loaded.metadata
 
     def w(self, key: str, **kwargs: Any) -> str:
-        """The page's words for ``key``, filled with ``kwargs``. In Arabic, text values
-        (versions, dates, names) are isolated so they keep their own direction."""
-        if self.language == "en":
-            text = WORDS[key][0]
-        else:
-            text = WORDS[key][1]
-            kwargs = {k: f"\u2068{v}\u2069" if isinstance(v, str) else v for k, v in kwargs.items()}
-        return text.format(**kwargs) if kwargs else text
+        """The page's words for ``key`` (:func:`b12risk.words.say`), filled with ``kwargs``."""
+        return say(key, self.language, **kwargs)
 
     def label(self, obj: Any) -> str:
+        """``obj.label_en`` or ``obj.label_ar``: a knowledge-base entry's label in the page's language."""
         return obj.label_ar if self.language == "ar" else obj.label_en
 
     def head(self, keys: str) -> list[str]:

@@ -21,26 +21,29 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from b12risk import registry
-from b12risk.errors import ConfigError, ModelIntegrityError
-from b12risk.i18n import check_language
-from b12risk.knowledge import Knowledge, load
+from b12risk.errors import B12RiskError, ConfigError, ModelIntegrityError
+from b12risk.knowledge import load
+from b12risk.knowledge.schema import mask_to_level
+from b12risk.nhanes.validation import ExternalValidation, validate
 from b12risk.paths import CHECKOUT
-from b12risk.reporting.data import SECTIONS
-from b12risk.reporting.data import Check as _Check
-from b12risk.reporting.data import ReportData as _Data
-
-if TYPE_CHECKING:
-    from b12risk.nhanes.validation import ExternalValidation
+from b12risk.reporting.data import SECTIONS, ReportData
+from b12risk.reporting.figures.saving import FigureWriter
+from b12risk.reporting.html.page import render_page
+from b12risk.reporting.knowledge_check import knowledge_check
+from b12risk.serving.explain import shap_frame
+from b12risk.serving.predict import predict
+from b12risk.simulation.cohort import simulate
+from b12risk.words import check_language
 
 __all__ = [
     "EXAMPLES_DIR",
@@ -64,7 +67,7 @@ WHAT_IF_ROWS = 200
 #: Smallest learned effect (log-odds) that counts as an effect at all.
 MIN_EFFECT = 0.05
 #: Pregnancy is switched on only in women up to this age (the scenarios' 18-45 band).
-_PREGNANCY_AGE = 45.0
+_PREGNANCY_AGE = 45.0  # TODO(lead): from seeds
 #: Dependence plots: field, information level, field that colours the dots.
 DEPENDENCE = (
     ("age", "risk_factors", None),
@@ -102,8 +105,6 @@ def _read_table(folder: Path, stem: str, suffixes: tuple[str, ...] = (".parquet"
 def _heldout(meta: dict[str, Any], rows: int) -> pd.DataFrame:
     """Fresh patients of the evaluated scenarios, each drawn with its evaluation seed
     (never the training seed), every lab measured; scenarios weighted as in training."""
-    from b12risk.simulation.cohort import simulate
-
     seeds = meta["seeds"]["evaluation"]
     shares = meta["config"]["cohort"]["scenarios"]
     weights = np.array([float(shares.get(s, 0.0)) for s in seeds])
@@ -119,116 +120,8 @@ def _heldout(meta: dict[str, Any], rows: int) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _documented(kb: Knowledge, language: str) -> list[_Check]:
-    """One entry per documented (non-hidden) cause, and per non-reference category."""
-    out = []
-    for name, c in kb.causes.items():
-        label = c.label_ar if language == "ar" else c.label_en
-        if c.kind == "binary":
-            out.append(_Check(name, None, label, [c.column], -int(np.sign(c.effect.value))))
-        elif c.kind == "categorical":
-            ref = next((lv for lv in c.levels if c.effects[lv].value == 0.0), c.levels[0])
-            names = c.level_labels_ar if language == "ar" else c.level_labels_en
-            for lv, shown in zip(c.levels, names, strict=True):
-                if lv != ref:
-                    check = _Check(name, lv, f"{label}: {shown}", [c.column], -int(np.sign(c.effects[lv].value)))
-                    out.append(check)
-        elif c.kind == "exposure":
-            fields = [c.years_column] + ([c.dose_column] if c.dose_column else [])
-            out.append(_Check(name, None, label, fields, -int(np.sign(c.effect.value))))
-    return out
-
-
-def _groups(kb: Knowledge, check: _Check, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Rows with the cause, rows without it (for a category: at the reference level)."""
-    c = kb.causes[check.cause]
-    if c.kind == "categorical":
-        ref = next((lv for lv in c.levels if c.effects[lv].value == 0.0), c.levels[0])
-        col = frame[c.column].astype(object)
-        return (col == check.level).to_numpy(), (col == ref).to_numpy()
-    col = frame[check.fields[0]].astype(float)
-    return (col > 0).to_numpy(), (col == 0).to_numpy()
-
-
-def _switch_on(kb: Knowledge, check: _Check, frame: pd.DataFrame) -> pd.DataFrame:
-    """The same patients with the cause present (the what-if comparison)."""
-    c = kb.causes[check.cause]
-    out = frame.copy()
-    if c.kind == "categorical":
-        out[c.column] = pd.Categorical([check.level] * len(out), categories=c.levels)
-    elif c.kind == "binary":
-        out[c.column] = 1.0
-    else:
-        out[c.years_column] = float(c.saturation.value)
-        if c.dose_column:
-            out[c.dose_column] = float(c.reference_dose.value)
-    return out
-
-
-def _knowledge_check(
-    kb: Knowledge, estimator: Any, frame: pd.DataFrame, shap: pd.DataFrame, language: str
-) -> list[_Check]:
-    """Mean SHAP (log-odds) of each cause's fields with vs without it, at the risk-factors level.
-
-    ``frame`` holds the held-out patients masked to risk factors and ``shap`` their SHAP
-    values. A cause with fewer than :data:`MIN_PRESENT` patients is compared on up to
-    :data:`WHAT_IF_ROWS` patients without it, before and after switching it on.
-    """
-    from b12risk.serving.explain import shap_frame
-
-    checks = _documented(kb, language)
-    rng = np.random.default_rng(20240611)
-    pending: list[tuple[_Check, np.ndarray]] = []
-    for check in checks:
-        total = shap[check.fields].sum(axis=1).to_numpy()
-        with_, without = _groups(kb, check, frame)
-        check.n_with, check.n_without = int(with_.sum()), int(without.sum())
-        if check.n_with >= MIN_PRESENT and check.n_without >= MIN_PRESENT:
-            a, b = total[with_], total[without]
-            check.mean_with, check.mean_without = float(a.mean()), float(b.mean())
-            se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
-            _finish_check(check, check.mean_with - check.mean_without, se)
-            continue
-        check.basis = "what-if"
-        eligible = without.copy()
-        if check.fields[0] == "pregnant":
-            eligible &= (frame["sex"].astype(str) == "female").to_numpy() & (frame["age"] <= _PREGNANCY_AGE).to_numpy()
-        idx = np.flatnonzero(eligible)
-        idx = np.sort(rng.choice(idx, size=min(WHAT_IF_ROWS, idx.size), replace=False)) if idx.size else idx
-        pending.append((check, idx))
-    if pending:
-        switched = pd.concat([_switch_on(kb, c, frame.iloc[idx]) for c, idx in pending if idx.size], ignore_index=True)
-        after = shap_frame(estimator, switched)[1] if len(switched) else None
-        start = 0
-        for check, idx in pending:
-            if not idx.size:
-                check.n_with = check.n_without = 0
-                continue
-            before = shap[check.fields].to_numpy()[idx].sum(axis=1)
-            now = after[check.fields].to_numpy()[start : start + idx.size].sum(axis=1)
-            start += idx.size
-            check.n_with = check.n_without = int(idx.size)
-            check.mean_with, check.mean_without = float(now.mean()), float(before.mean())
-            diff = now - before
-            se = float(diff.std(ddof=1) / math.sqrt(diff.size)) if diff.size > 1 else float("nan")
-            _finish_check(check, float(diff.mean()), se)
-    return checks
-
-
-def _finish_check(check: _Check, diff: float, se: float) -> None:
-    check.diff = diff
-    check.lo, check.hi = diff - 1.96 * se, diff + 1.96 * se
-    clear = math.isfinite(se) and (check.lo > 0 or check.hi < 0) and abs(diff) >= MIN_EFFECT
-    check.learned = int(np.sign(diff)) if clear else 0
-
-
 def _examples(loaded: registry.LoadedModel, language: str) -> list[tuple[str, Any]] | None:
     """(file name, Prediction or error text) per example patient; None without the folder."""
-    from threadpoolctl import threadpool_limits
-
-    from b12risk.errors import B12RiskError
-    from b12risk.serving.predict import predict
-
     if not EXAMPLES_DIR.is_dir():
         return None
     out: list[tuple[str, Any]] = []
@@ -253,8 +146,6 @@ _VALIDATIONS_KEPT = 2
 
 def _check_nhanes(nhanes: Any) -> None:
     """Refuse an ``nhanes`` argument of the wrong kind before any work."""
-    from b12risk.nhanes.validation import ExternalValidation
-
     if nhanes is None or isinstance(nhanes, bool | ExternalValidation | str | os.PathLike):
         return
     raise ConfigError(
@@ -270,8 +161,6 @@ def _validation_key(loaded: registry.LoadedModel) -> tuple[Any, ...]:
 
 def _measure(loaded: registry.LoadedModel) -> ExternalValidation:
     """:func:`b12risk.nhanes.validation.validate` of ``loaded``, once per process and model."""
-    from b12risk.nhanes.validation import validate
-
     key = _validation_key(loaded)
     if key not in _VALIDATIONS:
         t0 = time.perf_counter()
@@ -290,8 +179,6 @@ def _nhanes_tables(
     Whatever its source, the validation is written to ``folder`` and read back from there,
     so an object and the folder it was written to give the same page byte for byte.
     """
-    from b12risk.nhanes.validation import ExternalValidation
-
     if nhanes is None or nhanes is False:
         return None
     result = _measure(loaded) if nhanes is True else nhanes
@@ -299,10 +186,7 @@ def _nhanes_tables(
     return ExternalValidation.read(folder)
 
 
-def _collect(loaded: registry.LoadedModel, language: str, nhanes: ExternalValidation | None = None) -> _Data:
-    from b12risk.knowledge.schema import mask_to_level
-    from b12risk.serving.explain import shap_frame
-
+def _collect(loaded: registry.LoadedModel, language: str, nhanes: ExternalValidation | None = None) -> ReportData:
     meta = loaded.metadata
     t0 = time.perf_counter()
     cohort = _heldout(meta, SHAP_ROWS)
@@ -310,8 +194,18 @@ def _collect(loaded: registry.LoadedModel, language: str, nhanes: ExternalValida
     shap = {lv: shap_frame(loaded.estimator, frame)[1] for lv, frame in masked.items()}
     log.info("SHAP of %d held-out patients at 2 levels: %.1f s", len(cohort), time.perf_counter() - t0)
     kb = load()
-    checks = _knowledge_check(kb, loaded.estimator, masked["risk_factors"], shap["risk_factors"], language)
-    return _Data(
+    checks = knowledge_check(
+        kb,
+        loaded.estimator,
+        masked["risk_factors"],
+        shap["risk_factors"],
+        language,
+        min_present=MIN_PRESENT,
+        what_if_rows=WHAT_IF_ROWS,
+        min_effect=MIN_EFFECT,
+        pregnancy_age=_PREGNANCY_AGE,
+    )
+    return ReportData(
         loaded=loaded,
         kb=kb,
         language=language,
@@ -381,21 +275,16 @@ def build_report(
         If the model cannot be found or fails verification, or its folder lacks the
         evaluation tables.
     """
-    from b12risk.reporting import figures as figs
-    from b12risk.reporting.html import render_page
-
     language = check_language(language)
     _check_nhanes(nhanes)
     if isinstance(nhanes, str | os.PathLike):
-        from b12risk.nhanes.validation import ExternalValidation
-
         nhanes = ExternalValidation.read(nhanes)  # an incomplete folder fails before any work
     loaded = model if isinstance(model, registry.LoadedModel) else registry.load_model(model, root=root)
     out = Path("reports") / loaded.version if out_dir is None else Path(out_dir)
     t0 = time.perf_counter()
     validation = _nhanes_tables(nhanes, loaded, out / "nhanes")
     data = _collect(loaded, language, validation)
-    writer = figs.FigureWriter(out / "figures", language)
+    writer = FigureWriter(out / "figures", language)
     page = render_page(data, writer)
     path = out / ("report_ar.html" if language == "ar" else "report.html")
     path.write_bytes(page.encode("utf-8"))
