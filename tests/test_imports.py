@@ -111,3 +111,42 @@ def test_data_flows_one_way(upstream, downstream):
             seen.add(node)
             todo.extend(GRAPH[node])
     assert downstream not in seen, f"{upstream} reaches {downstream}"
+
+
+#: The stages in import order: a module may import its own stage and those before it,
+#: never one after. (The registry stores what training produces, so training imports it;
+#: nhanes validates a trained model through serving; reporting shows all of it.)
+STAGES = (
+    "knowledge",
+    "validation",
+    "simulation",
+    "registry",
+    "modelling",
+    "serving",
+    "nhanes",
+    "reporting",
+    "scale",
+    "cli",
+)
+
+
+def _stage(module: str) -> int | None:
+    parts = module.split(".")
+    return STAGES.index(parts[1]) if len(parts) > 1 and parts[1] in STAGES else None
+
+
+def test_every_stage_imports_only_the_stages_before_it():
+    wrong = []
+    for name, targets in GRAPH.items():
+        here = _stage(name)
+        if here is None:
+            continue
+        wrong += [f"{name} -> {t}" for t in sorted(targets) if (_stage(t) or 0) > here]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_shared_modules_outside_the_stages_import_no_stage():
+    # errors, logodds, paths, words, _version: the ground every stage stands on
+    for name, targets in GRAPH.items():
+        if name.count(".") == 1 and _stage(name) is None and name != "b12risk.calibration":
+            assert not [t for t in targets if _stage(t) is not None], name

@@ -5,7 +5,7 @@ Two fresh processes write byte-identical cohort files and predict byte-identical
 probabilities; a CSV written block by block is the cohort written at once; two training
 runs of tiny.toml give models that predict identically, to the last bit. (Within one process:
 ``test_cohort.py::test_cohort_made_in_blocks_equals_cohort_made_at_once`` for blocks,
-``test_cli.py::test_simulate_writes_the_same_cohort_as_the_library`` for a Parquet file
+``tests/cli/test_cli.py::test_simulate_writes_the_same_cohort_as_the_library`` for a Parquet file
 of two blocks, ``test_training.py::test_same_config_same_predictions`` for training.)
 """
 

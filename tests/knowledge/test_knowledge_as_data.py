@@ -216,3 +216,18 @@ def test_pregnancy_is_drawn_only_where_the_seeds_allow_it(seeds_copy):
     assert (df.loc[pregnant, "sex"].astype(str) == "female").all()
     default = cohort.simulate(30_000, scenario="antenatal", labs="survey", seed=2)
     assert default.loc[default["pregnant"].astype(bool), "age"].max() > 35
+
+
+def test_the_age_up_to_which_predict_accepts_pregnancy_is_read_from_the_seeds(seeds_copy):
+    from b12risk.errors import InvalidPatientError
+    from b12risk.validation import validate
+
+    patient = {"age": 55, "sex": "female", "pregnant": True}
+    validate(patient)  # accepted up to 60 in the shipped seeds
+    edit(
+        seeds_copy / "causes.toml",
+        r"^plausible_age = \{ low = 10\.0, high = 60\.0",
+        "plausible_age = { low = 10.0, high = 50.0",
+    )
+    with pytest.raises(InvalidPatientError, match="pregnancy is accepted up to age 50"):
+        validate(patient, kb=load(seeds_copy))

@@ -473,11 +473,12 @@ def test_a_models_folder_that_cannot_be_created_is_named(tmp_path, tiny_model):
 
 def test_training_into_a_read_only_folder_fails_before_the_work(registry_root, monkeypatch, capsys):
     from b12risk.modelling import training
+    from b12risk.modelling.training import run as training_run
 
     def no_work(*args, **kwargs):
         raise AssertionError("train() must check the models folder before simulating a cohort")
 
-    monkeypatch.setattr(training, "training_cohort", no_work)
+    monkeypatch.setattr(training_run, "training_cohort", no_work)  # where train() looks it up
     with read_only(registry_root):
         with pytest.raises(ModelWriteError, match=r"creating a temporary folder failed: permission denied"):
             training.train(TINY, root=registry_root, version="0.2.0", progress=False)

@@ -16,7 +16,7 @@ from b12risk.knowledge import LEVELS
 from b12risk.modelling.scorers import SCORERS, TRAINING_SCORERS, VALIDATION_SCORERS
 from b12risk.reporting.figures import curves, nhanes
 from b12risk.reporting.figures.layout import scorer_name
-from b12risk.reporting.plots import rtl
+from b12risk.serving.plots import rtl
 
 
 def legend_entries(fig) -> dict[str, tuple[str, str]]:

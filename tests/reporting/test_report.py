@@ -243,7 +243,7 @@ def test_knowledge_check_directions(tiny_model):
         min_present=report.MIN_PRESENT,
         what_if_rows=report.WHAT_IF_ROWS,
         min_effect=report.MIN_EFFECT,
-        pregnancy_age=report._PREGNANCY_AGE,
+        pregnancy_age=report.pregnancy_age(load()),
     )
     verdict = {(c.cause, c.level): c for c in checks}
     assert verdict[("diet", "vegan")].verdict == "agrees" and verdict[("diet", "vegan")].diff > 0

@@ -24,8 +24,8 @@ import pandas as pd
 import pytest
 
 from b12risk.errors import ConfigError
+from b12risk.modelling import modelcard, report, verdicts
 from b12risk.nhanes.validation import ExternalValidation
-from b12risk.reporting import modelcard, nhanes_verdicts, report
 from b12risk.reporting.data import ReportData
 from b12risk.reporting.figures.saving import FigureWriter
 from b12risk.reporting.html import nhanes as nhanes_section
@@ -491,7 +491,7 @@ def test_a_real_measurement_renders_every_cell_as_measured(tiny_model, real, tmp
         assert len(cells) == 1
         assert cells[0].text() == f"{r.auroc:.3f} ({r.auroc_lo:.3f}–{r.auroc_hi:.3f})"
     said = page.finding(finding="rank-serum_b12", group="2011-2012", level="serum_b12")
-    verdict = nhanes_verdicts.nhanes_headline(real, "2011-2012").rank
+    verdict = verdicts.nhanes_headline(real, "2011-2012").rank
     phrase = {"worse": "ranked worse than", "better": "ranked better than", "overlap": "neither clearly better"}
     assert phrase[verdict] in said
     again = section(tiny_model, real, "en", tmp_path / "two")

@@ -64,7 +64,10 @@ def test_cohort_made_in_blocks_equals_cohort_made_at_once():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"n": 0}, "The 'n' parameter of simulate must be an int in the range [1, 9223372036854775807]. Got 0 instead."),
+        (
+            {"n": 0},
+            "The 'n' parameter of simulate must be an int in the range [1, 9223372036854775807]. Got 0 instead.",
+        ),
         ({"n": -5}, "Got -5 instead."),
         ({"n": 2.5}, "Got 2.5 instead."),
         ({"n": True}, "Got True instead."),

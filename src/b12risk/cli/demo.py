@@ -20,8 +20,8 @@ from b12risk.errors import ReleaseGateError
 from b12risk.modelling.training import gate_report, train
 from b12risk.paths import CHECKOUT
 from b12risk.registry import load_model
-from b12risk.reporting.plots import save
 from b12risk.serving.explain import waterfall
+from b12risk.serving.plots import save
 from b12risk.serving.predict import predict
 from b12risk.simulation.cohort import write_cohort
 

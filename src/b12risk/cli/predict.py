@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from b12risk.errors import ConfigError, InvalidPatientError
-from b12risk.reporting.plots import save
 from b12risk.serving.explain import waterfall
+from b12risk.serving.plots import save
 from b12risk.serving.predict import predict
 
 __all__ = ["add_parser", "cmd_explain", "cmd_predict"]

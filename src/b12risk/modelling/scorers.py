@@ -47,6 +47,8 @@ class Scorer:
         Matplotlib colour and line style in every figure.
     labels : dict
         ``{"en": ..., "ar": ...}``.
+    probability : bool
+        Whether its output is a probability (serum B12 alone only ranks: no decision curve).
     """
 
     name: str
@@ -56,6 +58,7 @@ class Scorer:
     color: str
     line: str
     labels: dict[str, str]
+    probability: bool = True
 
     @property
     def is_baseline(self) -> bool:
@@ -69,7 +72,7 @@ def _read(path: Path = TABLE) -> dict[str, Scorer]:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     out = {}
     for name, row in raw.items():
-        unknown = set(row) - {"roles", "levels", "estimator", "color", "line", "label"}
+        unknown = set(row) - {"roles", "levels", "estimator", "color", "line", "label", "probability"}
         if unknown:
             raise ValueError(f"{path.name}: [{name}] has unknown keys {sorted(unknown)}")
         levels = tuple(row.get("levels", LEVELS))
@@ -84,6 +87,7 @@ def _read(path: Path = TABLE) -> dict[str, Scorer]:
             color=row["color"],
             line=row["line"],
             labels={"en": row["label"]["en"], "ar": row["label"]["ar"]},
+            probability=bool(row.get("probability", True)),
         )
     return out
 

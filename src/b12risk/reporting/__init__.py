@@ -6,9 +6,9 @@
 - :mod:`~b12risk.reporting.html`: the page, one module per section.
 - :mod:`~b12risk.reporting.figures`: the report's performance and NHANES figures, and
   how they are saved.
-- :mod:`~b12risk.reporting.plots`: the SHAP figures (waterfall, beeswarm, dependence),
+- :mod:`~b12risk.serving.plots`: the SHAP figures (waterfall, beeswarm, dependence),
   also used by :mod:`b12risk.serving.explain`.
-- :mod:`~b12risk.reporting.modelcard`: MODEL_CARD.md; :mod:`~b12risk.reporting.nhanes_verdicts`:
+- :mod:`~b12risk.modelling.modelcard`: MODEL_CARD.md; :mod:`~b12risk.modelling.verdicts`:
   what the measurement on real patients says, for the card and the page.
 
 Every word comes from the catalogue :mod:`b12risk.words` and every scorer's colour, line

@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 
 from b12risk import registry
 from b12risk.errors import B12RiskError, ConfigError, ModelIntegrityError
-from b12risk.knowledge import load
+from b12risk.knowledge import Knowledge, load
 from b12risk.knowledge.schema import mask_to_level
 from b12risk.nhanes.validation import ExternalValidation, validate
 from b12risk.paths import CHECKOUT
@@ -66,8 +66,6 @@ MIN_PRESENT = 20
 WHAT_IF_ROWS = 200
 #: Smallest learned effect (log-odds) that counts as an effect at all.
 MIN_EFFECT = 0.05
-#: Pregnancy is switched on only in women up to this age (the scenarios' 18-45 band).
-_PREGNANCY_AGE = 45.0  # TODO(lead): from seeds
 #: Dependence plots: field, information level, field that colours the dots.
 DEPENDENCE = (
     ("age", "risk_factors", None),
@@ -203,7 +201,7 @@ def _collect(loaded: registry.LoadedModel, language: str, nhanes: ExternalValida
         min_present=MIN_PRESENT,
         what_if_rows=WHAT_IF_ROWS,
         min_effect=MIN_EFFECT,
-        pregnancy_age=_PREGNANCY_AGE,
+        pregnancy_age=pregnancy_age(kb),
     )
     return ReportData(
         loaded=loaded,
@@ -226,6 +224,12 @@ def _collect(loaded: registry.LoadedModel, language: str, nhanes: ExternalValida
             "MIN_EFFECT": MIN_EFFECT,
         },
     )
+
+
+def pregnancy_age(kb: Knowledge) -> float:
+    """Oldest age at which the simulator draws pregnancy (``[pregnancy.eligible]`` in the seeds):
+    a what-if switches pregnancy on only where the training cohorts had it."""
+    return kb.causes["pregnancy"].eligible.simulated_age.high
 
 
 def build_report(

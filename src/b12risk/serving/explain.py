@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from b12risk.knowledge.schema import features, to_model_frame
+from b12risk.serving import plots  # light: matplotlib loads only when a figure is drawn
 from b12risk.serving.runtime import resolve
 
 __all__ = ["beeswarm", "dependence", "shap_frame", "shap_log_odds", "waterfall"]
@@ -170,8 +171,6 @@ def shap_frame(estimator: Any, X: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame
 
 def waterfall(prediction: Any, *, language: str | None = None, max_display: int = 10):
     """Waterfall figure of one explained :class:`~b12risk.serving.predict.Prediction`."""
-    from b12risk.reporting import plots
-
     return plots.waterfall(prediction, language=language or prediction.language, max_display=max_display)
 
 
@@ -189,8 +188,6 @@ def _display_data(X: pd.DataFrame) -> pd.DataFrame:
 
 def beeswarm(frame: pd.DataFrame, *, model: Any = None, language: str = "en", max_display: int = 15):
     """Beeswarm summary of SHAP values over many patients (rows of ``frame``)."""
-    from b12risk.reporting import plots
-
     runtime = resolve(model)
     _, values = shap_frame(runtime.estimator, frame)
     return plots.beeswarm(
@@ -201,7 +198,6 @@ def beeswarm(frame: pd.DataFrame, *, model: Any = None, language: str = "en", ma
 def dependence(frame: pd.DataFrame, field: str, *, model: Any = None, color: str | None = None, language: str = "en"):
     """Dependence plot: a field's value against its SHAP contribution."""
     from b12risk.errors import ConfigError
-    from b12risk.reporting import plots
 
     feats = features()
     for name in (field, color):

@@ -12,7 +12,7 @@ import pandas as pd
 from b12risk.errors import Problem
 from b12risk.validation.columns import _Checked
 from b12risk.validation.problems import exposure_contradiction, pregnant_male, pregnant_too_old, units_disagree
-from b12risk.validation.rules import PREGNANCY_MAX_AGE, UNIT_TOLERANCE, _Rules
+from b12risk.validation.rules import UNIT_TOLERANCE, _Rules
 from b12risk.validation.text import _num
 
 __all__: list[str] = []  # used by b12risk.validation's modules only
@@ -74,8 +74,11 @@ def _combinations(rules: _Rules, data: dict[str, Any], order: dict[str, int]) ->
             out += [(int(p), last, pregnant_male()) for p in np.flatnonzero(pregnant & male)]
         if "age" in feats:
             with np.errstate(invalid="ignore"):
-                old = data["age"] > PREGNANCY_MAX_AGE
-            out += [(int(p), last, pregnant_too_old(float(data["age"][p]))) for p in np.flatnonzero(pregnant & old)]
+                old = data["age"] > rules.pregnancy_max_age
+            out += [
+                (int(p), last, pregnant_too_old(float(data["age"][p]), rules.pregnancy_max_age))
+                for p in np.flatnonzero(pregnant & old)
+            ]
     for years, dose in rules.exposures:
         y, d = data[years], data[dose]
         with np.errstate(invalid="ignore"):

@@ -141,9 +141,9 @@ def pregnant_male() -> Problem:
     )
 
 
-def pregnant_too_old(age: float) -> Problem:
-    """``pregnant`` true above :data:`PREGNANCY_MAX_AGE`."""
-    limit = f"pregnancy is accepted up to age {_num(PREGNANCY_MAX_AGE)}"
+def pregnant_too_old(age: float, oldest: float = PREGNANCY_MAX_AGE) -> Problem:
+    """``pregnant`` true above ``oldest`` (the seeds' plausible age, :data:`PREGNANCY_MAX_AGE`)."""
+    limit = f"pregnancy is accepted up to age {_num(oldest)}"
     return Problem(
         field="pregnant+age",
         value=(True, age),

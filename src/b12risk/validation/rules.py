@@ -21,8 +21,9 @@ __all__ = ["ID_FIELDS", "PREGNANCY_MAX_AGE", "UNIT_TOLERANCE"]
 
 #: Identifier columns a caller may include; they are ignored and returned as ``Validated.ids``.
 ID_FIELDS: tuple[str, ...] = ("patient_id", "id")
-#: Oldest age at which ``pregnant`` may be true.
-PREGNANCY_MAX_AGE = 60.0
+#: Oldest age at which ``pregnant`` may be true in the shipped seeds (``[pregnancy.eligible]``
+#: ``plausible_age``); a knowledge base passed to validate() brings its own.
+PREGNANCY_MAX_AGE = load().causes["pregnancy"].eligible.plausible_age.high
 #: Largest relative difference accepted between a lab given in both of its units.
 UNIT_TOLERANCE = 0.02
 
@@ -57,6 +58,7 @@ class _Rules:
     fields: dict[str, _Field]  # every accepted input name
     alt_of: dict[str, str]  # canonical -> alternative-unit column
     exposures: tuple[tuple[str, str], ...]  # (years column, dose column)
+    pregnancy_max_age: float = PREGNANCY_MAX_AGE  # oldest age at which pregnant may be true
 
 
 def _range_reasons(kb: Knowledge) -> dict[str, str]:
@@ -96,4 +98,7 @@ def _rules(kb: Knowledge | None) -> _Rules:
         for c in (load() if kb is None else kb).causes.values()
         if c.kind == "exposure" and c.dose_column and c.years_column in feats and c.dose_column in feats
     )
-    return _Rules(kb, feats, fields, alt_of, exposures)
+    causes = (load() if kb is None else kb).causes
+    eligible = getattr(causes.get("pregnancy"), "eligible", None)
+    oldest = eligible.plausible_age.high if eligible is not None else math.inf
+    return _Rules(kb, feats, fields, alt_of, exposures, oldest)

@@ -19,7 +19,7 @@ from b12risk.knowledge import LEVELS
 from b12risk.knowledge.schema import mask_to_level, to_model_frame
 
 # metrics.bootstrap_ci and the others are looked up on the package when called, so that
-# a wrapper set there (tests/test_faults.py stops a run inside one) takes effect
+# a wrapper set there (tests/registry/test_faults.py stops a run inside one) takes effect
 from b12risk.modelling import metrics, scorers
 from b12risk.modelling.training.cohorts import _evaluation_cohort
 from b12risk.modelling.training.config import TrainConfig

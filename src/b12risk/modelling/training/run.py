@@ -18,12 +18,12 @@ from b12risk._version import __version__
 from b12risk.errors import ReleaseGateError
 from b12risk.knowledge import LEVELS, load
 from b12risk.knowledge.schema import features
+from b12risk.modelling.modelcard import render_model_card
 from b12risk.modelling.training.cohorts import training_cohort
 from b12risk.modelling.training.config import TrainConfig, load_config
 from b12risk.modelling.training.evaluation import _summary, evaluate
 from b12risk.modelling.training.fit import _fit
 from b12risk.modelling.training.gate import gate_report, release_gate
-from b12risk.reporting.modelcard import render_model_card
 
 __all__ = ["TrainResult", "train"]
 

@@ -12,11 +12,11 @@
 - :mod:`~b12risk.reporting.figures.nhanes`: the decision curve on real patients and
   real against simulated adults.
 - :mod:`~b12risk.reporting.figures.shap`: the SHAP summaries of
-  :mod:`b12risk.reporting.plots` with the report's titles.
+  :mod:`b12risk.serving.plots` with the report's titles.
 
 Performance plots keep the usual mathematical orientation (x grows to the right) in
 Arabic too; their words are translated and their panels read from the right. SHAP
-plots follow :mod:`b12risk.reporting.plots`, which mirrors them for Arabic.
+plots follow :mod:`b12risk.serving.plots`, which mirrors them for Arabic.
 
 matplotlib lays out Arabic text itself, but a number right after a Latin word inside
 Arabic text ("نموذج b12risk (0.856)") comes out on the wrong side, and isolation marks

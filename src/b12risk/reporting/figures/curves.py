@@ -30,7 +30,7 @@ from b12risk.reporting.figures.layout import (
     style_axes,
     word,
 )
-from b12risk.reporting.plots.arabic import finish, rtl
+from b12risk.serving.plots.arabic import finish, rtl
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

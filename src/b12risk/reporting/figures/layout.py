@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from b12risk.modelling.scorers import SCORERS
-from b12risk.reporting.plots.arabic import rtl
+from b12risk.serving.plots.arabic import rtl
 from b12risk.words import t
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from b12risk.modelling.scorers import VALIDATION_SCORERS
+from b12risk.modelling.scorers import SCORERS, VALIDATION_SCORERS
 from b12risk.reporting.figures.layout import (
     figure_legend,
     grid,
@@ -19,7 +19,7 @@ from b12risk.reporting.figures.layout import (
     style_axes,
     word,
 )
-from b12risk.reporting.plots.arabic import finish, rtl
+from b12risk.serving.plots.arabic import finish, rtl
 from b12risk.words import has, t
 
 if TYPE_CHECKING:
@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 
 __all__ = ["WITHOUT_PROBABILITIES", "decision_strategies", "nhanes_decision", "nhanes_marginals"]
 
-#: Scorers that rank adults but give no probability: serum B12 alone (a lower value ranks
-#: higher) has no threshold probability, hence no net benefit, and is never drawn on a
-#: decision curve or counted in the report's statement about it.
-WITHOUT_PROBABILITIES: frozenset[str] = frozenset({"serum_b12"})
+#: Scorers that rank adults but give no probability (``probability = false`` in the scorer
+#: table: serum B12 alone): no threshold probability, hence no net benefit; never drawn on
+#: a decision curve or counted in the report's statement about it.
+WITHOUT_PROBABILITIES: frozenset[str] = frozenset(s.name for s in SCORERS.values() if not s.probability)
 
 
 def decision_strategies(present: Iterable[str]) -> list[str]:

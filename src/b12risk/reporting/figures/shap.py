@@ -1,4 +1,4 @@
-"""The report's SHAP summaries: :func:`b12risk.reporting.plots.beeswarm` with a title, and field labels."""
+"""The report's SHAP summaries: :func:`b12risk.serving.plots.beeswarm` with a title, and field labels."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from b12risk.knowledge.schema import features
-from b12risk.reporting import plots
 from b12risk.reporting.figures.layout import level_title, word
-from b12risk.reporting.plots.arabic import finish, rtl
+from b12risk.serving import plots
+from b12risk.serving.plots.arabic import finish, rtl
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -19,7 +19,7 @@ __all__ = ["beeswarm", "field_labels"]
 
 
 def beeswarm(values: pd.DataFrame, data: pd.DataFrame, labels: Mapping[str, str], level: str, language: str) -> Figure:
-    """:func:`b12risk.reporting.plots.beeswarm` with a title naming the information level."""
+    """:func:`b12risk.serving.plots.beeswarm` with a title naming the information level."""
     fig = plots.beeswarm(values, data, labels=labels, language=language, max_display=16)
     title = word("beeswarm_title", language).format(level=level_title(level, language))
     fig.suptitle(rtl(title), fontsize=12, fontweight="bold")

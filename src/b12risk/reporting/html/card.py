@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from b12risk.knowledge import LEVELS
+from b12risk.modelling.modelcard import nhanes_limitations
 from b12risk.reporting.data import ReportData
 from b12risk.reporting.html.markup import bdi, code, esc, listing, ltr, num, section, table, td
-from b12risk.reporting.modelcard import nhanes_limitations
 from b12risk.words import items
 from b12risk.words import t as word
 

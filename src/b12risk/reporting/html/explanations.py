@@ -5,12 +5,12 @@ from __future__ import annotations
 import tomllib
 
 from b12risk.knowledge.schema import features
-from b12risk.reporting import plots
 from b12risk.reporting.data import ReportData
 from b12risk.reporting.figures.layout import level_title
 from b12risk.reporting.figures.saving import FigureWriter
 from b12risk.reporting.figures.shap import beeswarm, field_labels
 from b12risk.reporting.html.markup import bdi, code, esc, listing, ltr, probability_text, section, table, td
+from b12risk.serving import plots
 from b12risk.serving.explain import _display_data
 from b12risk.words import t as word
 from b12risk.words import unit_forms

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from b12risk.modelling.scorers import VALIDATION_SCORERS as SCORERS
+from b12risk.modelling.verdicts import HEADLINE, RATIO_OK, nhanes_headline, nhanes_row
 from b12risk.nhanes.outcomes import OUTCOMES
 from b12risk.reporting.data import ReportData
 from b12risk.reporting.figures.layout import scorer_name
@@ -18,7 +19,6 @@ from b12risk.reporting.figures.nhanes import nhanes_decision, nhanes_marginals
 from b12risk.reporting.figures.saving import FigureWriter
 from b12risk.reporting.html.markup import attributes, bdi, ci, code, esc, ltr, ltr_ci, num, pct, section, table, td
 from b12risk.reporting.html.nhanes_findings import TONE, findings, groups_shown, outcome_short
-from b12risk.reporting.nhanes_verdicts import HEADLINE, RATIO_OK, nhanes_headline, nhanes_row
 from b12risk.words import has
 from b12risk.words import t as word
 

@@ -1,7 +1,7 @@
 """What the report says about the measurement on real patients (NHANES): its banner and findings.
 
 Every statement is generated from the tables, whichever way the numbers point
-(:mod:`b12risk.reporting.nhanes_verdicts` judges them); a finding's HTML attributes
+(:mod:`b12risk.modelling.verdicts` judges them); a finding's HTML attributes
 name what it compares, so a reader (or a test) can find it.
 """
 
@@ -10,13 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from b12risk.nhanes.outcomes import OUTCOMES
-from b12risk.reporting.data import ReportData
-from b12risk.reporting.figures.layout import scorer_name
-from b12risk.reporting.figures.nhanes import decision_strategies
-from b12risk.reporting.html.markup import esc, num, pct
-from b12risk.reporting.modelcard import nhanes_limitations
-from b12risk.reporting.nhanes_verdicts import (
+from b12risk.modelling.modelcard import nhanes_limitations
+from b12risk.modelling.verdicts import (
     GROUPS_SHOWN,
     auroc_text,
     calibration_verdict,
@@ -27,6 +22,11 @@ from b12risk.reporting.nhanes_verdicts import (
     paired_values,
     ratio_verdict,
 )
+from b12risk.nhanes.outcomes import OUTCOMES
+from b12risk.reporting.data import ReportData
+from b12risk.reporting.figures.layout import scorer_name
+from b12risk.reporting.figures.nhanes import decision_strategies
+from b12risk.reporting.html.markup import esc, num, pct
 from b12risk.words import has
 from b12risk.words import t as word
 

@@ -1,4 +1,4 @@
-"""Specifications of the explanation figures in :mod:`b12risk.reporting.plots`."""
+"""Specifications of the explanation figures in :mod:`b12risk.serving.plots`."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from matplotlib.text import Text
 
 from b12risk.errors import ConfigError
 from b12risk.knowledge.schema import features
-from b12risk.reporting import plots
-from b12risk.reporting.plots import arabic, common
+from b12risk.serving import plots
+from b12risk.serving.plots import arabic, common
 
 FEATURES = features()
 #: (field, value, log-odds contribution) of one made-up patient.
@@ -469,6 +469,6 @@ def test_no_pyplot_figures_are_left_open(tmp_path, big_cohort):
 
 
 def test_importing_the_module_does_not_import_matplotlib():
-    code = "import sys, b12risk.reporting.plots; print('matplotlib' in sys.modules, 'shap' in sys.modules)"
+    code = "import sys, b12risk.serving.plots; print('matplotlib' in sys.modules, 'shap' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from b12risk.modelling.scorers import VALIDATION_SCORERS as SCORERS
-from b12risk.reporting.nhanes_verdicts import (
+from b12risk.modelling.verdicts import (
     GROUPS_SHOWN,
     auroc_text,
     is_paired,

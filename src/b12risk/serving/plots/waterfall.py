@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from b12risk.logodds import expit, logit
-from b12risk.reporting.plots.arabic import LRI, PDI, finish, mirror, rtl
-from b12risk.reporting.plots.common import (
+from b12risk.serving.plots.arabic import LRI, PDI, finish, mirror, rtl
+from b12risk.serving.plots.common import (
     LOWERS_COLOR,
     NEUTRAL_COLOR,
     RAISES_COLOR,
@@ -24,7 +24,7 @@ from b12risk.reporting.plots.common import (
     plot_text,
     set_xlim,
 )
-from b12risk.reporting.plots.values import MINUS, ContributionLike, format_signed, row_label
+from b12risk.serving.plots.values import MINUS, ContributionLike, format_signed, row_label
 from b12risk.words import check_language, t
 
 if TYPE_CHECKING:

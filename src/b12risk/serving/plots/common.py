@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from b12risk.errors import ConfigError
-from b12risk.reporting.plots.arabic import rtl
+from b12risk.serving.plots.arabic import rtl
 from b12risk.words import t
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from b12risk.knowledge.schema import features
-from b12risk.reporting.plots.arabic import ARABIC, LRI, PDI
-from b12risk.reporting.plots.common import as_numbers
+from b12risk.serving.plots.arabic import ARABIC, LRI, PDI
+from b12risk.serving.plots.common import as_numbers
 from b12risk.words import t, t_unit, unit_forms
 
 MINUS = "\u2212"

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from b12risk.errors import ConfigError
-from b12risk.reporting.plots.arabic import finish, mirror, rtl
-from b12risk.reporting.plots.common import (
+from b12risk.serving.plots.arabic import finish, mirror, rtl
+from b12risk.serving.plots.common import (
     MAX_POINTS,
     SAMPLE_SEED,
     add_footer,

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from b12risk.errors import ConfigError
-from b12risk.reporting.plots.arabic import finish, mirror, rtl
-from b12risk.reporting.plots.common import (
+from b12risk.serving.plots.arabic import finish, mirror, rtl
+from b12risk.serving.plots.common import (
     CATEGORY_COLORS,
     MAX_POINTS,
     NEUTRAL_COLOR,
@@ -28,7 +28,7 @@ from b12risk.reporting.plots.common import (
     value_range,
     wrap,
 )
-from b12risk.reporting.plots.values import category_codes, decode, format_number, shown_unit
+from b12risk.serving.plots.values import category_codes, decode, format_number, shown_unit
 from b12risk.words import check_language, t
 
 if TYPE_CHECKING:
