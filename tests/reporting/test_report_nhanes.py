@@ -24,8 +24,9 @@ import pandas as pd
 import pytest
 
 from b12risk.errors import ConfigError
-from b12risk.modelling import modelcard, report, verdicts
+from b12risk.modelling import modelcard, verdicts
 from b12risk.nhanes.validation import ExternalValidation
+from b12risk.reporting import report
 from b12risk.reporting.data import ReportData
 from b12risk.reporting.figures.saving import FigureWriter
 from b12risk.reporting.html import nhanes as nhanes_section

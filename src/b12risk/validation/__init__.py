@@ -7,7 +7,7 @@ with canonical units), which fields each caller gave, warnings and the informati
 level of each row. Every rule comes from the schema (kinds, units, plausible and
 training ranges, categories, alternative units) and the knowledge base (which medicine
 has a years and a dose field). Two cross-field rules are added: ``pregnant`` needs sex
-female and age up to :data:`PREGNANCY_MAX_AGE`; a medicine's years and dose are both 0
+female and age up to :func:`pregnancy_max_age` (from the seeds); a medicine's years and dose are both 0
 or both above 0.
 
 Problems are collected, never raised one at a time: bad input raises one
@@ -52,15 +52,15 @@ from b12risk.errors import Problem
 # b12risk.validation.constraints.
 from b12risk.validation.constraints import _is_whole  # noqa: F401
 from b12risk.validation.patients import Validated, information_level, validate
-from b12risk.validation.rules import ID_FIELDS, PREGNANCY_MAX_AGE, UNIT_TOLERANCE
+from b12risk.validation.rules import ID_FIELDS, UNIT_TOLERANCE, pregnancy_max_age
 from b12risk.validation.text import _repr, _show  # noqa: F401
 
 __all__ = [
     "ID_FIELDS",
-    "PREGNANCY_MAX_AGE",
     "UNIT_TOLERANCE",
     "Problem",
     "Validated",
     "information_level",
+    "pregnancy_max_age",
     "validate",
 ]

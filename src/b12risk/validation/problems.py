@@ -13,7 +13,7 @@ from typing import Any
 
 from b12risk.errors import Problem
 from b12risk.knowledge.schema import truth_columns
-from b12risk.validation.rules import PREGNANCY_MAX_AGE, UNIT_TOLERANCE, _Field, _Rules
+from b12risk.validation.rules import UNIT_TOLERANCE, _Field, _Rules
 from b12risk.validation.text import _got, _num, _repr, _show
 
 __all__: list[str] = []  # used by b12risk.validation's modules only
@@ -141,8 +141,8 @@ def pregnant_male() -> Problem:
     )
 
 
-def pregnant_too_old(age: float, oldest: float = PREGNANCY_MAX_AGE) -> Problem:
-    """``pregnant`` true above ``oldest`` (the seeds' plausible age, :data:`PREGNANCY_MAX_AGE`)."""
+def pregnant_too_old(age: float, oldest: float) -> Problem:
+    """``pregnant`` true above ``oldest`` (the seeds' plausible age, :func:`~b12risk.validation.rules.pregnancy_max_age`)."""
     limit = f"pregnancy is accepted up to age {_num(oldest)}"
     return Problem(
         field="pregnant+age",

@@ -3,8 +3,9 @@
 :func:`_rules` gathers, for one knowledge base, every accepted input column (each
 canonical feature and each alternative unit, with its kind, unit, plausible range and
 the range's source), which canonical column each alternative unit stands for, and the
-medicines that have both a years and a dose field. The two cross-field limits are
-constants here: :data:`PREGNANCY_MAX_AGE` and :data:`UNIT_TOLERANCE`.
+medicines that have both a years and a dose field. Of the two cross-field limits, the
+oldest age at which pregnancy is accepted comes from the seeds
+(:func:`pregnancy_max_age`) and :data:`UNIT_TOLERANCE` is a constant here.
 """
 
 from __future__ import annotations
@@ -17,13 +18,10 @@ from b12risk.knowledge import Knowledge, load
 from b12risk.knowledge.schema import Feature, features
 from b12risk.validation.text import _num
 
-__all__ = ["ID_FIELDS", "PREGNANCY_MAX_AGE", "UNIT_TOLERANCE"]
+__all__ = ["ID_FIELDS", "UNIT_TOLERANCE", "pregnancy_max_age"]
 
 #: Identifier columns a caller may include; they are ignored and returned as ``Validated.ids``.
 ID_FIELDS: tuple[str, ...] = ("patient_id", "id")
-#: Oldest age at which ``pregnant`` may be true in the shipped seeds (``[pregnancy.eligible]``
-#: ``plausible_age``); a knowledge base passed to validate() brings its own.
-PREGNANCY_MAX_AGE = load().causes["pregnancy"].eligible.plausible_age.high
 #: Largest relative difference accepted between a lab given in both of its units.
 UNIT_TOLERANCE = 0.02
 
@@ -58,7 +56,7 @@ class _Rules:
     fields: dict[str, _Field]  # every accepted input name
     alt_of: dict[str, str]  # canonical -> alternative-unit column
     exposures: tuple[tuple[str, str], ...]  # (years column, dose column)
-    pregnancy_max_age: float = PREGNANCY_MAX_AGE  # oldest age at which pregnant may be true
+    pregnancy_max_age: float  # oldest age at which pregnant may be true
 
 
 def _range_reasons(kb: Knowledge) -> dict[str, str]:
@@ -98,7 +96,11 @@ def _rules(kb: Knowledge | None) -> _Rules:
         for c in (load() if kb is None else kb).causes.values()
         if c.kind == "exposure" and c.dose_column and c.years_column in feats and c.dose_column in feats
     )
-    causes = (load() if kb is None else kb).causes
-    eligible = getattr(causes.get("pregnancy"), "eligible", None)
-    oldest = eligible.plausible_age.high if eligible is not None else math.inf
-    return _Rules(kb, feats, fields, alt_of, exposures, oldest)
+    return _Rules(kb, feats, fields, alt_of, exposures, pregnancy_max_age(kb))
+
+
+def pregnancy_max_age(kb: Knowledge | None = None) -> float:
+    """Oldest age at which ``pregnant`` may be true: ``[pregnancy.eligible] plausible_age`` in
+    the seeds (no limit when the seeds give none)."""
+    eligible = getattr((load() if kb is None else kb).causes.get("pregnancy"), "eligible", None)
+    return eligible.plausible_age.high if eligible is not None else math.inf
