@@ -15,7 +15,8 @@ from _common import median_seconds
 from b12risk import simulate
 from b12risk.knowledge.schema import to_model_frame
 from b12risk.serving.explain import _explainer, _parts
-from b12risk.serving.predict import _resolve, predict
+from b12risk.serving.predict import predict
+from b12risk.serving.runtime import resolve as _resolve
 
 PATIENT = {
     "age": 71, "sex": "female", "diet": "vegan", "ppi_years": 6, "ppi_pills_per_day": 1,

@@ -34,7 +34,7 @@ from b12risk.simulation.cohort import write_cohort
 
 SCORE = """
 import json, resource, sys
-from b12risk.serving.predict import _resolve
+from b12risk.serving.runtime import resolve as _resolve
 from b12risk.scale import score_file
 _resolve(sys.argv[3] or None)  # load the model first: its one-off cost is in the wall clock line only
 s = score_file(sys.argv[1], sys.argv[2], model=sys.argv[3] or None, chunk_rows=int(sys.argv[4]), progress=False)
@@ -45,7 +45,7 @@ print(json.dumps({"rows": s.rows_in, "seconds": s.seconds, "peak_mb": peak}))
 RAW = """
 import json, sys, time
 import pyarrow.parquet as pq
-from b12risk.serving.predict import _resolve
+from b12risk.serving.runtime import resolve as _resolve
 from b12risk.knowledge.schema import to_model_frame
 estimator = _resolve(sys.argv[2] or None).estimator
 limit, chunk, done = int(sys.argv[3]), int(sys.argv[4]), 0
