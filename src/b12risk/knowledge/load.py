@@ -6,6 +6,7 @@ what the equations read, and the names one file uses checked against the others.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -280,13 +281,19 @@ def _flatten_measurement(
     return out
 
 
-def load(directory: str | Path | None = None) -> Knowledge:
+def load(directory: str | Path | None = None, *, overrides: dict[str, Any] | None = None) -> Knowledge:
     """Read and validate the knowledge base.
 
     Parameters
     ----------
     directory : str or Path, optional
         Folder holding the seed TOML files; the shipped ``seeds/`` by default.
+    overrides : dict, optional
+        Entries that replace those of the files before validation, keyed like the files:
+        ``{"measurement": {"latent": {"sd": {"value": ..., "unit": ..., "source": ...}}}}``.
+        Tables merge key by key; a quantity replaces the one it names. Used to try
+        parameter values (the NHANES calibration) without writing files; the fingerprint
+        then also covers the overrides.
 
     Returns
     -------
@@ -298,6 +305,13 @@ def load(directory: str | Path | None = None) -> Knowledge:
     KnowledgeError
         Naming the file, the key and the problem, for the first problem found.
     """
+    if overrides:
+        unknown = set(overrides) - set(SEED_FILES)
+        if unknown:
+            raise KnowledgeError(
+                f"overrides name unknown seed files {sorted(unknown)}; expected {', '.join(SEED_FILES)}"
+            )
+        return _load(seeds_dir() if directory is None else Path(directory), overrides)
     if directory is None:
         return _load_default()
     return _load(Path(directory))
@@ -320,8 +334,10 @@ def fingerprint(directory: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _load(directory: Path) -> Knowledge:
+def _load(directory: Path, overrides: dict[str, Any] | None = None) -> Knowledge:
     raw = {name: _read(directory, name) for name in SEED_FILES}
+    for name, over in (overrides or {}).items():
+        raw[name] = _merge(raw[name], over)
 
     def table(name: str, model: type[BaseModel] | TypeAdapter, data: dict[str, Any] | None = None) -> dict[str, Any]:
         path = directory / f"{name}.toml"
@@ -357,4 +373,7 @@ def _load(directory: Path) -> Knowledge:
         "literature": table("literature", Estimate),
     }
     _cross_check(directory, kb)
-    return Knowledge(**kb, fingerprint=fingerprint(directory), directory=directory)
+    digest = fingerprint(directory)
+    if overrides:
+        digest = hashlib.sha256((digest + json.dumps(overrides, sort_keys=True, default=str)).encode()).hexdigest()
+    return Knowledge(**kb, fingerprint=digest, directory=directory)

@@ -1,0 +1,77 @@
+"""The declared moments of real adults, measured the same way on NHANES and on a
+simulated cohort; and the first, closed-form stage of the calibration."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from b12risk.knowledge import load
+from b12risk.nhanes.adapter import load_adults
+from b12risk.nhanes.calibrate import population_overrides, simulated_moments
+from b12risk.nhanes.targets import TARGETS, Target, compare, measure, pooled_weights
+
+
+def test_every_target_has_one_tolerance_and_a_known_statistic():
+    assert len(TARGETS) == 18
+    for t in TARGETS.values():
+        assert (t.relative is None) != (t.absolute is None), t.name
+
+
+def test_tolerances_are_relative_or_absolute():
+    rel = Target("x", "quantile", "c", relative=0.1)
+    assert rel.within(100.0, 109.0) and not rel.within(100.0, 111.0)
+    ab = Target("y", "corr_log", "c", absolute=0.05)
+    assert ab.within(-0.27, -0.31) and not ab.within(-0.27, -0.33)
+    assert not rel.within(100.0, math.nan)
+
+
+def test_statistics_on_a_frame_counted_by_hand():
+    # four adults; the second counts three times (weight 3)
+    frame = pd.DataFrame(
+        {
+            "age": [25.0, 30.0, 65.0, 75.0],
+            "serum_b12_pmol_l": [100.0, 200.0, 300.0, 400.0],
+            "mma_umol_l": [0.5, 0.2, 0.15, 0.3],
+            "egfr_ml_min": [90.0, 90.0, 50.0, 90.0],
+            "supplement_use": [0.0, 1.0, 1.0, 0.0],
+            "metformin_years": [0.0, 0.0, 2.0, 0.0],
+            "ppi_years": [0.0, 0.0, 0.0, 0.0],
+        }
+    )
+    w = np.array([1.0, 3.0, 1.0, 1.0])
+    got = measure(frame, w)
+    assert got["b12_below_148_20_39"] == pytest.approx(1 / 4)
+    assert got["b12_148_221_20_39"] == pytest.approx(3 / 4)
+    assert got["supplement_share"] == pytest.approx(4 / 6)
+    assert got["mma_above_0271_egfr60"] == pytest.approx(2 / 5)  # the eGFR-50 adult is left out
+    assert got["b12_median"] == 200.0  # weighted (inverted CDF): 4 of 6 weight at or below 200
+    assert math.isnan(got["b12_below_148_metformin_vs_not_50plus"])  # no non-user aged 50+ is low: no ratio
+
+
+def test_pooled_weights_divide_by_the_number_of_cycles():
+    frame = pd.DataFrame({"weight": [10.0, 20.0, 30.0], "cycle": ["a", "b", "b"]})
+    assert np.array_equal(pooled_weights(frame), [5.0, 10.0, 15.0])
+
+
+@pytest.fixture(scope="module")
+def real():
+    return load_adults()
+
+
+def test_the_real_figures_are_those_measured_before(real):
+    # shared/nhanes/README.md and REAL_WORLD.md: about 2% of US adults below 148 pmol/L, median
+    # near 350, raised MMA in about 6%
+    got = measure(real, pooled_weights(real))
+    assert 0.015 < got["b12_below_148_40_59"] < 0.025
+    assert 330 < got["b12_median"] < 380
+    assert 0.04 < got["mma_above_0271_egfr60"] < 0.08
+    assert -0.35 < got["corr_log_b12_log_mma"] < -0.2
+
+
+def test_the_first_stage_reproduces_who_takes_what(real):
+    kb = load(overrides=population_overrides(real, load()))
+    table = compare(measure(real, pooled_weights(real)), simulated_moments(kb, n=200_000))
+    taking = table[table["target"].isin(["supplement_share", "metformin_share", "ppi_share"])]
+    assert taking["within"].all(), taking
