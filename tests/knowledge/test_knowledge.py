@@ -183,3 +183,15 @@ def test_missing_seed_file(tmp_path):
     (copy / "causes.toml").unlink()
     with pytest.raises(KnowledgeError, match=r"causes\.toml: file is missing"):
         load(copy)
+
+
+def test_overrides_replace_entries_before_validation_and_change_the_fingerprint():
+    sd = {"value": 0.4, "unit": "log pmol/L", "source": "test"}
+    kb = load(overrides={"measurement": {"latent": {"sd": sd}}})
+    assert kb.param("latent", "sd") == 0.4
+    assert kb.param("latent", "age_slope") == load().param("latent", "age_slope")  # the rest is kept
+    assert kb.fingerprint != load().fingerprint
+    with pytest.raises(KnowledgeError, match="overrides name unknown seed files"):
+        load(overrides={"measurment": {}})
+    with pytest.raises(KnowledgeError, match=r"measurement\.toml: \[latent\.sd\.unit\] Field required"):
+        load(overrides={"measurement": {"latent": {"sd": {"value": 0.4}}}})

@@ -39,7 +39,7 @@ from b12risk.nhanes import stats
 from b12risk.nhanes.targets import TARGETS, measure, pooled_weights
 from b12risk.simulation.cohort import simulate
 
-__all__ = ["Fit", "fit", "population_overrides", "simulated_moments"]
+__all__ = ["SEPARABILITY_RANGES", "Fit", "fit", "population_overrides", "separability", "simulated_moments"]
 
 SCENARIO = "us_uk"
 SOURCE = "NHANES 2001-2004 and 2011-2012, survey-weighted, adults >= 20 (b12risk.nhanes.calibrate)"
@@ -258,3 +258,42 @@ def _simplex(x0: np.ndarray) -> np.ndarray:
     """A starting simplex with steps that matter on each parameter's scale."""
     steps = np.where(np.abs(x0) > 0.05, 0.15 * np.abs(x0), 0.1)
     return np.vstack([x0, x0 + np.diag(steps)])
+
+
+#: Published ranges the simulated world's separability must fall in (issue [3/5]):
+#: single-marker AUROCs against true deficiency, and the oracle's from risk factors alone.
+SEPARABILITY_RANGES: dict[str, tuple[float, float]] = {
+    "oracle_risk_factors": (0.60, 0.80),
+    "serum_b12": (0.82, 0.93),
+    "mma": (0.82, 0.95),
+    "hcy": (0.65, 0.85),
+    "mcv": (0.50, 0.65),
+    "normal_mcv_share_deficient": (0.40, 1.0),
+}
+
+
+def separability(kb: Knowledge | None = None, n: int = 100_000, seed: int = 20261203) -> dict[str, float]:
+    """How separable true deficiency is in simulated us_uk adults (survey labs, age >= 20):
+    the oracle's AUROC from risk factors alone, each marker's AUROC (low serum B12, high
+    MMA, homocysteine and MCV point to deficiency) and the share of the truly deficient
+    whose MCV is normal (80-100 fL)."""
+    from b12risk.simulation.oracle import oracle_probability
+
+    sim = simulate(n, scenario=SCENARIO, labs="survey", seed=seed, kb=kb)
+    sim = sim[sim["age"] >= 20]
+    y = sim["true_deficient"].to_numpy()
+    ones = np.ones(len(y))
+
+    def auroc(score: np.ndarray) -> float:
+        return stats.weighted_auroc(y, score, ones)
+
+    deficient_mcv = sim.loc[y, "mcv_fl"]
+    return {
+        "oracle_risk_factors": auroc(oracle_probability(sim, level="risk_factors", kb=kb)),
+        "serum_b12": auroc(-sim["serum_b12_pmol_l"].to_numpy()),
+        "mma": auroc(sim["mma_umol_l"].to_numpy()),
+        "hcy": auroc(sim["hcy_umol_l"].to_numpy()),
+        "mcv": auroc(sim["mcv_fl"].to_numpy()),
+        "normal_mcv_share_deficient": float(deficient_mcv.between(80.0, 100.0).mean()),
+        "true_deficient_share": float(y.mean()),
+    }
