@@ -57,28 +57,27 @@ def reference_posterior(row: pd.Series) -> float:
         )
     )
     if row.pernicious_anaemia_known:
-        gastric = [(1.0, pa.effect.value, True)]
+        gastric = [(1.0, pa.effect.value)]
     else:
         pu = p_pa * (1 - k) / (1 - p_pa * k)
         gastric = [
-            ((1 - pu) * (1 - p_ag), 0.0, False),
-            ((1 - pu) * p_ag, ag.effect.value, False),
-            (pu, pa.effect.value, True),
+            ((1 - pu) * (1 - p_ag), 0.0),
+            ((1 - pu) * p_ag, ag.effect.value),
+            (pu, pa.effect.value),
         ]
     iron_p = P("iron_deficiency", "pregnant" if preg else ("female" if female else "male"))
 
-    def lik(L: float, g_eff: float, is_pa: bool) -> float:
-        out = stats.norm.pdf(L, mu + g_eff, P("latent", "sd"))
+    def lik(L: float, g_eff: float) -> float:
+        sd = P("latent", "sd") * np.exp(P("latent", "sd_age_slope") * (age - P("latent", "reference_age")))
+        out = stats.norm.pdf(L, mu + g_eff, sd)
         cap = P("labs", "max_depth")
         depth148 = min(max(np.log(148) - L, 0), cap)
         if not np.isnan(row.serum_b12_pmol_l):
             s = np.log(row.serum_b12_pmol_l)
-            q = P("serum_assay", "falsely_normal_pa" if is_pa else "falsely_normal_other")
-            out *= (1 - q) * stats.norm.pdf(
-                s, L + P("serum_assay", "pregnancy_shift") * preg, P("serum_assay", "sd")
-            ) + q * stats.norm.pdf(
-                s, np.log(P("serum_assay", "falsely_normal_median")), P("serum_assay", "falsely_normal_sd")
-            )
+            # Gaussian error plus an exponential excess: scipy's exponentially modified normal,
+            # whose shape K is the excess's mean over the Gaussian's sd.
+            sd, excess = P("serum_assay", "sd"), P("serum_assay", "excess_mean")
+            out *= stats.exponnorm.pdf(s - L - P("serum_assay", "pregnancy_shift") * preg, excess / sd, scale=sd)
         for name, col in (("mma", "mma_umol_l"), ("hcy", "hcy_umol_l")):
             if not np.isnan(row[col]):
                 base = (
@@ -131,13 +130,11 @@ def reference_posterior(row: pd.Series) -> float:
 
     cut = np.log(148)
     below = above = 0.0
-    for w, g_eff, is_pa in gastric:
+    for w, g_eff in gastric:
         kinks = sorted({cut, np.log(100), np.log(200), cut - 1.5, np.log(100) - 1.5, np.log(200) - 1.5})
         pts = [-10.0, *kinks, 15.0]
         for lo, hi in itertools.pairwise(pts):
-            val = (
-                w * integrate.quad(lik, lo, hi, args=(g_eff, is_pa), limit=200, epsabs=0, epsrel=1e-10, points=None)[0]
-            )
+            val = w * integrate.quad(lik, lo, hi, args=(g_eff,), limit=200, epsabs=0, epsrel=1e-10, points=None)[0]
             if hi <= cut:
                 below += val
             else:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from b12risk.knowledge import load
-from b12risk.simulation.biomarkers import SerumAssay
+from b12risk.simulation.biomarkers import SerumSkewed
 from b12risk.simulation.structural import gastric_prevalence, gastric_prior, model, observed_shift
 
 M = model(None)
@@ -72,8 +72,23 @@ def test_gastric_states_are_a_distribution_and_a_diagnosis_is_certain():
 def test_the_specs_follow_biomarkers_toml_and_its_equations():
     kb = load()
     assert [s.name for s in M.specs] == [n for n, b in kb.biomarkers.items() if b.simulated]
-    assert isinstance(M.spec("serum_b12"), SerumAssay)
-    assert {s.hidden for s in M.specs} == {None, "iron", "gastric"}
+    assert isinstance(M.spec("serum_b12"), SerumSkewed)
+    assert {s.hidden for s in M.specs} == {None, "iron"}
+
+
+def test_serum_b12_reads_high_by_an_exponential_excess_never_low():
+    # Gaussian error plus an exponential excess: mean excess_mean above the true level, variance
+    # sd^2 + excess_mean^2, and a skewed reading (third central moment 2 excess_mean^3).
+    spec = M.spec("serum_b12")
+    n = 200_000
+    a = _patient(n)
+    latent = np.full(n, np.log(200.0))
+    x = spec.draw(M, np.random.default_rng(1), a, latent, {}) - latent
+    sd, excess = spec.sd(M), spec.par(M, "excess_mean")
+    total = np.sqrt(sd**2 + excess**2)
+    assert abs(x.mean() - excess) < 4 * total / np.sqrt(n)
+    assert abs(x.var() / total**2 - 1) < 0.02  # s.e. of a variance ratio at n = 200,000: under 0.005
+    assert abs(((x - x.mean()) ** 3).mean() / (2 * excess**3) - 1) < 0.1
 
 
 @pytest.mark.parametrize("name", ["mma", "hcy"])

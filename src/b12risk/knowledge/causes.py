@@ -15,7 +15,9 @@ Each class answers, for its kind: which feature columns it contributes
 (:meth:`features`, read by :mod:`b12risk.knowledge.schema`), how it moves the latent
 level given the observed columns (:meth:`log_shift`, shared by the simulator and the
 oracle), and, for the simulator, who can have it (:meth:`BinaryCause.can_have`) and how
-common a hidden one is (:meth:`HiddenCause.prevalence`). So diet and gastrectomy are two
+common a hidden one is (:meth:`HiddenCause.prevalence`). A binary or exposure cause may
+declare the ``direction`` in which its columns move the risk (the model's monotone
+constraint; undeclared is unconstrained). So diet and gastrectomy are two
 categorical causes like any other, and a new cause of a known kind is an entry in the
 seeds, not code.
 """
@@ -27,7 +29,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from b12risk.knowledge.sections import Quantity, Range, Source, Strict
+from b12risk.knowledge.sections import Direction, Quantity, Range, Source, Strict
 from b12risk.logodds import expit, logit
 
 __all__ = ["BinaryCause", "CategoricalCause", "Cause", "Eligibility", "ExposureCause", "HiddenCause"]
@@ -53,7 +55,9 @@ class _Cause(Strict):
         return tuple(f["name"] for f in self.features(""))
 
     def _common(self, name: str) -> dict[str, Any]:
-        return dict(level="risk_factors", group="causes", source=self.source, cause=name)
+        declared = getattr(self, "direction", None)  # binary and exposure causes may declare one
+        direction = declared.value if declared is not None else 0
+        return dict(level="risk_factors", group="causes", source=self.source, cause=name, direction=direction)
 
 
 class Eligibility(Strict):
@@ -73,6 +77,7 @@ class BinaryCause(_Cause):
     column: str
     effect: Quantity
     eligible: Eligibility | None = None
+    direction: Direction | None = None  # of the column; None: unconstrained
 
     def features(self, name: str) -> tuple[dict[str, Any], ...]:
         return (
@@ -143,6 +148,7 @@ class ExposureCause(_Cause):
     dose_label_ar: str | None = None
     reference_dose: Quantity | None = None
     dose_range: Range | None = None
+    direction: Direction | None = None  # of both columns (the shift grows with each); None: unconstrained
 
     @model_validator(mode="after")
     def _dose_complete(self) -> ExposureCause:

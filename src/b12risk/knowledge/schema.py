@@ -32,6 +32,7 @@ __all__ = [
     "features",
     "level_columns",
     "mask_to_level",
+    "monotone_directions",
     "truth_columns",
 ]
 
@@ -60,6 +61,7 @@ class Feature:
     source: str = ""
     cause: str | None = None
     alt_units: tuple[tuple[str, str, float], ...] = field(default=())  # (column, unit, factor)
+    direction: int = 0  # monotone direction of the risk: 1 rising, -1 falling, 0 unconstrained
 
 
 def _build(kb: Knowledge) -> dict[str, Feature]:
@@ -122,6 +124,7 @@ def _build(kb: Knowledge) -> dict[str, Feature]:
                 train_high=b.training_range.high,
                 source=b.source,
                 alt_units=alt,
+                direction=b.direction.value if b.direction is not None else 0,
             )
         )
     return out
@@ -153,6 +156,33 @@ def level_columns(level: str, kb: Knowledge | None = None) -> list[str]:
 def categorical_columns(kb: Knowledge | None = None) -> list[str]:
     """Names of the categorical features."""
     return [f.name for f in features(kb).values() if f.kind == "categorical"]
+
+
+def monotone_directions(kb: Knowledge | None = None) -> dict[str, int]:
+    """Which way each feature moves the risk of deficiency, as the seeds declare it.
+
+    Read from the ``direction`` of each biomarker and of each binary or exposure cause
+    (both columns of a medicine); every other feature is unconstrained.
+
+    Parameters
+    ----------
+    kb : Knowledge, optional
+        Knowledge base; the shipped one by default.
+
+    Returns
+    -------
+    dict of str to int
+        For every feature, in model column order: ``1`` if the risk never falls as the
+        value rises (all else fixed), ``-1`` if it never rises, ``0`` if unconstrained.
+
+    Examples
+    --------
+    >>> from b12risk.knowledge.schema import monotone_directions
+    >>> d = monotone_directions()
+    >>> d["serum_b12_pmol_l"], d["mma_umol_l"], d["mcv_fl"]
+    (-1, 1, 0)
+    """
+    return {name: f.direction for name, f in features(kb).items()}
 
 
 def truth_columns() -> tuple[str, ...]:

@@ -5,7 +5,8 @@ boosted model can be well calibrated on the pooled data yet over- or under-confi
 one setting. :class:`LevelCalibratedClassifier` applies, for each information level a
 row amounts to, an affine map ``a * logit + b`` to the fitted model's log-odds (Platt
 scaling per level). Because the map is affine on the log-odds, exact SHAP values of the
-base model scale by ``a`` and stay exact.
+base model scale by ``a`` and stay exact; because ``a`` is kept positive, the base model's
+monotone directions (:func:`b12risk.knowledge.schema.monotone_directions`) hold after it.
 """
 
 from __future__ import annotations
@@ -95,7 +96,9 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
         """Fit ``(a, b)`` per calibration group by Platt scaling of the base log-odds.
 
         A group gets ``(1, 0)`` (the base log-odds unchanged) when ``levels`` leaves it
-        out, or when it has fewer than 200 rows or only one outcome class.
+        out, when it has fewer than 200 rows or only one outcome class, or when the fitted
+        slope is not positive (it would reverse the base's ranking within the group, and
+        with it the model's monotone directions).
 
         Parameters
         ----------
@@ -117,7 +120,8 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
             sel = lev == level
             wanted = self.levels is None or level in self.levels
             if wanted and sel.sum() >= 200 and 0 < y[sel].sum() < sel.sum():
-                self.coef_[level] = platt(raw[sel], y[sel])
+                slope, intercept = platt(raw[sel], y[sel])
+                self.coef_[level] = (slope, intercept) if slope > 0 else (1.0, 0.0)
             else:
                 self.coef_[level] = (1.0, 0.0)
         self.classes_ = np.array([False, True])

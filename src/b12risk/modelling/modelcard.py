@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from b12risk.knowledge.schema import monotone_directions
 from b12risk.modelling.scorers import VALIDATION_SCORERS as SCORERS
 from b12risk.modelling.verdicts import (
     GROUPS_SHOWN,
@@ -136,6 +137,14 @@ def _nhanes_markdown(validation: ExternalValidation) -> list[str]:
     return [*lines, ""]
 
 
+def _directions() -> str:
+    """The declared monotone directions in words: which fields never raise, never lower the risk."""
+    d = monotone_directions()
+    down = ", ".join(f"`{c}`" for c, v in d.items() if v < 0)
+    up = ", ".join(f"`{c}`" for c, v in d.items() if v > 0)
+    return f"never raising the risk: {down}; never lowering it: {up}"
+
+
 def render_model_card(
     metadata: dict[str, Any], *, version: str, released: bool, nhanes: ExternalValidation | None = None
 ) -> str:
@@ -185,7 +194,8 @@ def render_model_card(
         *[f"| {s} | {w:.0%} |" for s, w in cfg["cohort"]["scenarios"].items()],
         "",
         "## Model",
-        "scikit-learn `HistGradientBoostingClassifier` (categories as ordinal codes) in a `Pipeline`; "
+        "scikit-learn `HistGradientBoostingClassifier` (categories as ordinal codes) in a `Pipeline`, "
+        f"monotone where the knowledge base declares a direction (`monotonic_cst`: {_directions()}); "
         f"{metadata['training'].get('n_iter')} boosting iterations after early stopping; "
         "calibration checked per information level on a fresh simulated calibration cohort "
         + (

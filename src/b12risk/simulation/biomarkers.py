@@ -10,9 +10,9 @@ level ``L`` and the named causes, written as
 
 so the simulator draws ``mean + sd * noise`` and the oracle multiplies the grid by the
 Gaussian likelihood of the reading. ``hidden`` says which hidden cause the equation also
-depends on, and the oracle sums over it: ``None``, ``"iron"`` (iron deficiency: MCV,
-haemoglobin) or ``"gastric"`` (the serum assay, whose falsely normal readings are more
-common in pernicious anaemia; it is a mixture, handled by the oracle's serum term).
+depends on, and the oracle sums over it: ``None`` or ``"iron"`` (iron deficiency: MCV,
+haemoglobin). The serum assay is the one equation that is not Gaussian: its error is
+right-skewed (:class:`SerumSkewed`), and it gives the oracle its log density instead.
 
 A new biomarker that follows one of these equations is seed data only (its entry in
 ``biomarkers.toml`` and its parameter section in ``measurement.toml``); a new kind of
@@ -56,6 +56,9 @@ class Spec:
     hidden: ClassVar[str | None] = None
     #: True when ``response`` is the latent level itself, so a reading implies a latent level.
     implies_latent: ClassVar[bool] = False
+    #: Gaussian given L on its scale (the oracle then uses its fast matrix form); otherwise the
+    #: spec gives ``log_likelihood(m, a, x, grid)``.
+    gaussian: ClassVar[bool] = True
 
     def par(self, m, key: str) -> float:
         return m.p[f"{self.section}.{key}"]
@@ -116,13 +119,19 @@ class LatentFraction(Spec):
         return latent + self.base(m, a) + self.sd(m) * rng.standard_normal(len(latent))
 
 
-class SerumAssay(Spec):
-    """Measured serum B12: the latent level read with assay noise, except a share of
-    falsely normal readings (interference, larger with pernicious anaemia) drawn around
-    ``falsely_normal_median``."""
+class SerumSkewed(Spec):
+    """Measured serum B12 with a right-skewed assay error: the latent level read with
+    Gaussian noise plus an exponential excess of mean ``excess_mean`` (interference by
+    binding proteins and antibodies reads high, never low), so a share of the truly
+    deficient read normal.
 
-    hidden = "gastric"
+    The error's density (exponentially modified Gaussian) is log-concave, so readings
+    have a monotone likelihood ratio in the latent level: with everything else fixed, a
+    higher reading never raises the risk. It does not depend on a hidden state.
+    """
+
     implies_latent = True
+    gaussian = False
 
     def base(self, m, a, state=None):
         return self.par(m, "pregnancy_shift") * a["pregnant"]
@@ -130,17 +139,18 @@ class SerumAssay(Spec):
     def response(self, m, latent, state=None):
         return latent
 
-    def false_share(self, m, pernicious: np.ndarray | bool) -> np.ndarray:
-        return np.where(pernicious, self.par(m, "falsely_normal_pa"), self.par(m, "falsely_normal_other"))
-
     def draw(self, m, rng, a, latent, hidden):
         n = len(latent)
-        false_normal = rng.random(n) < self.false_share(m, hidden["gastric"] == 2)
-        return np.where(
-            false_normal,
-            np.log(self.par(m, "falsely_normal_median")) + self.par(m, "falsely_normal_sd") * rng.standard_normal(n),
-            latent + self.base(m, a) + self.sd(m) * rng.standard_normal(n),
-        )
+        noise = self.sd(m) * rng.standard_normal(n) + rng.exponential(self.par(m, "excess_mean"), n)
+        return latent + self.base(m, a) + noise
+
+    def log_likelihood(self, m, a, x: np.ndarray, grid: np.ndarray) -> np.ndarray:
+        """log density of each row's reading ``x`` (log scale) at each latent level of ``grid``: rows x grid."""
+        from scipy.special import log_ndtr  # scipy: loaded only by the oracle, not on import
+
+        s, lam = self.sd(m), self.par(m, "excess_mean")
+        z = x[:, None] - self.base(m, a)[:, None] - grid[None, :]
+        return -np.log(lam) + s * s / (2 * lam * lam) - z / lam + log_ndtr(z / s - s / lam)
 
 
 class RedCellSize(Spec):
@@ -195,7 +205,7 @@ class Haemoglobin(Spec):
 
 #: The class implementing each equation named in :data:`b12risk.knowledge.EQUATIONS`.
 EQUATION_CLASSES: dict[str, type[Spec]] = {
-    "serum_assay": SerumAssay,
+    "serum_skewed": SerumSkewed,
     "marker_rise": MarkerRise,
     "latent_fraction": LatentFraction,
     "red_cell_size": RedCellSize,

@@ -39,7 +39,15 @@ from b12risk.knowledge import Knowledge, load
 from b12risk.knowledge.schema import features, mask_to_level
 from b12risk.logodds import expit, logit
 from b12risk.simulation.oracle import oracle_probability
-from b12risk.simulation.structural import Model, gastric_prevalence, iron_prior, model, observed_shift, symptom_logit
+from b12risk.simulation.structural import (
+    Model,
+    gastric_prevalence,
+    iron_prior,
+    latent_sd,
+    model,
+    observed_shift,
+    symptom_logit,
+)
 from b12risk.validation.constraints import Interval, Options, check_params, validate_params
 
 __all__ = ["BLOCK_ROWS", "LAB_MODES", "iter_blocks", "mask_to_level", "oracle_probability", "simulate"]
@@ -125,7 +133,7 @@ def _block(m: Model, scenario: str, n: int, seed: int, index: int, labs: str) ->
         + p["egfr.sd"] * rng.standard_normal(n)
     )
 
-    latent = observed_shift(m, a) + m.gastric_effect[gastric] + p["latent.sd"] * rng.standard_normal(n)
+    latent = observed_shift(m, a) + m.gastric_effect[gastric] + latent_sd(m, a["age"]) * rng.standard_normal(n)
 
     sym_p = expit(symptom_logit(m, latent))
     sym = rng.random((n, len(m.symptoms))) < sym_p

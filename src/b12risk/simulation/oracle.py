@@ -5,10 +5,11 @@ each hidden gastric state (none, atrophic gastritis, pernicious anaemia); every 
 symptom is independent given ``L`` and named causes, and MCV and haemoglobin also
 depend on hidden iron deficiency. So::
 
-    P(L, obs) = sum_g w_g N(L; mu + e_g, sd) S_g(L) * sum_i v_i B_i(L) * C(L)
+    P(L, obs) = sum_g w_g N(L; mu + e_g, sd) * sum_i v_i B_i(L) * C(L)
 
-with ``S_g`` the serum-assay likelihood (a mixture with falsely normal readings whose
-share depends on ``g``), ``B_i`` the blood-count likelihood and ``C`` everything else.
+with ``B_i`` the blood-count likelihood and ``C`` everything else, the serum assay
+included: its error is right-skewed (exponentially modified Gaussian, log-concave), so
+its likelihood is evaluated as a log density on the grid rather than in matrix form.
 The posterior mass below 148 pmol/L is evaluated on a uniform grid of ``L`` whose edges
 include log(148) exactly. The Gaussian terms are written as per-row coefficients times
 functions of ``L`` so that whole chunks reduce to small matrix products.
@@ -27,7 +28,15 @@ from threadpoolctl import threadpool_limits
 from b12risk.errors import ConfigError
 from b12risk.knowledge import Knowledge
 from b12risk.knowledge.schema import features, level_columns, mask_to_level
-from b12risk.simulation.structural import Model, gastric_prior, iron_prior, model, observed_shift, symptom_logit
+from b12risk.simulation.structural import (
+    Model,
+    gastric_prior,
+    iron_prior,
+    latent_sd,
+    model,
+    observed_shift,
+    symptom_logit,
+)
 
 __all__ = ["GRID_STEP", "oracle_probability"]
 
@@ -142,13 +151,12 @@ def _posterior(
     the posterior to the edge of that window (readings far from what the causes
     predict) are recomputed on a window that also spans what the labs imply.
     """
-    p = m.p
     n = len(mu)
     if n == 0:
         return np.empty(0)
-    sd = p["latent.sd"]
-    lo = mu.min() + m.gastric_effect.min() - _SPAN_SD * sd
-    hi = mu.max() + _SPAN_SD * sd
+    sd = latent_sd(m, a["age"])  # per row: the spread widens (or narrows) with age
+    lo = (mu + m.gastric_effect.min() - _SPAN_SD * sd).min()
+    hi = (mu + _SPAN_SD * sd).max()
     if wide:
         for spec in m.specs:
             if not spec.implies_latent:
@@ -163,7 +171,7 @@ def _posterior(
     # C(L): the markers that depend on L and observed causes only, and symptoms, as one matrix product.
     coefs, funcs = [], []
     for spec in m.specs:
-        if spec.hidden is None:
+        if spec.hidden is None and spec.gaussian:
             obs = ~np.isnan(labs[spec.column])
             if obs.any():
                 c, f = _gauss_terms(labs[spec.column] - spec.base(m, a), obs, spec.response(m, L), spec.sd(m))
@@ -175,6 +183,12 @@ def _posterior(
         coefs.append(np.hstack([np.where(sym_obs, sym, 0.0), sym_obs.astype(np.float64)]))
         funcs.append(np.vstack([slogit, -np.logaddexp(0.0, slogit)]))
     log_c = np.hstack(coefs) @ np.vstack(funcs) if coefs else np.zeros((n, L.size))
+    for spec in m.specs:  # markers whose likelihood is not Gaussian: their log density on the grid
+        if spec.hidden is None and not spec.gaussian:
+            x = labs[spec.column]
+            obs = ~np.isnan(x)
+            if obs.any():
+                log_c[obs] += spec.log_likelihood(m, {k: v[obs] for k, v in a.items()}, x[obs], L)
 
     # B(L): the markers that depend on hidden iron deficiency (the blood count), summed over it:
     # v0 e^s0 + v1 e^s1 = e^s0 (v0 + v1 e^(s1 - s0)); e^s0 joins the log-domain terms.
@@ -202,44 +216,19 @@ def _posterior(
             shift = (k1 - k0 + np.log(v) - np.log1p(-v))[:, None]
         iron_factor = 1.0 + np.exp(np.minimum(np.hstack([c1, -c0]) @ np.vstack([f1, f0]) + shift, 700.0))
 
-    # Prior: N(L; mu + e, sd) = N(L; mu, sd) * exp(e (L - c) / sd^2) * exp(-e (mu - c) / sd^2 - e^2 / (2 sd^2)),
-    # so the gastric states share one exponential; N(L; mu, sd) joins the log-domain terms.
-    log_c -= 0.5 * ((L - mu[:, None]) / sd) ** 2
-    mass = np.exp(log_c - log_c.max(axis=1, keepdims=True))  # row scale cancels in the ratio
+    # Prior: sum_g w_g N(L; mu + e_g, sd), each state's log density joining the log-domain terms; one
+    # row maximum over every state keeps the exponentials in range whatever the row's sd.
+    sd = sd[:, None]
+    w = gastric_prior(m, a)
+    with np.errstate(divide="ignore"):  # a state with no prior weight: log 0 = -inf, exp gives 0
+        terms = [
+            log_c + np.log(w[:, g, None]) - 0.5 * ((L - mu[:, None] - e) / sd) ** 2
+            for g, e in enumerate(m.gastric_effect)
+        ]
+    top = np.max([t.max(axis=1) for t in terms], axis=0)[:, None]  # row scale cancels in the ratio
+    mass = sum(np.exp(t - top) for t in terms)
     if iron_factor is not None:
         mass *= iron_factor
-
-    w = gastric_prior(m, a)
-    c = L.mean()
-    ratio = {}
-    for g, e in enumerate(m.gastric_effect):
-        row = w[:, g] * np.exp(-e * (mu - c) / sd**2 - e * e / (2 * sd**2))
-        ratio[g] = np.outer(row, np.exp(e * (L - c) / sd**2))
-
-    # Serum: a mixture of the assay reading and a falsely normal one, whose share
-    # depends on pernicious anaemia (g = 2).
-    serum_spec = next(s for s in m.specs if s.hidden == "gastric")
-    serum = labs[serum_spec.column]
-    s_obs = ~np.isnan(serum)
-    if s_obs.any():
-        sa, fm, fs = (
-            serum_spec.sd(m),
-            np.log(serum_spec.par(m, "falsely_normal_median")),
-            serum_spec.par(m, "falsely_normal_sd"),
-        )
-        s = np.where(s_obs, serum - serum_spec.base(m, a), 0.0)
-        log_true = -((s[:, None] - L) ** 2) / (2 * sa**2) - np.log(sa)
-        log_false = (-((np.where(s_obs, serum, 0.0) - fm) ** 2) / (2 * fs**2) - np.log(fs))[:, None]
-        top = np.maximum(log_true.max(axis=1, keepdims=True), log_false)
-        true_lin, false_lin = np.exp(log_true - top), np.exp(log_false - top)
-        q0, q2 = serum_spec.false_share(m, False), serum_spec.false_share(m, True)
-        other = (1 - q0) * true_lin + q0 * false_lin
-        pa = (1 - q2) * true_lin + q2 * false_lin
-        other[~s_obs] = 1.0
-        pa[~s_obs] = 1.0
-        mass *= other * (ratio[0] + ratio[1]) + pa * ratio[2]
-    else:
-        mass *= ratio[0] + ratio[1] + ratio[2]
     total = mass.sum(axis=1)
     out = np.minimum(mass[:, :below].sum(axis=1) / total, 1.0)  # rounding can give 1 + 2e-16
     if not wide:

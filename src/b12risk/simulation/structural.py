@@ -99,6 +99,14 @@ def observed_shift(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
     return mu
 
 
+def latent_sd(m: Model, age: np.ndarray) -> np.ndarray:
+    """Spread of the latent level left after the named causes, per row: ``latent.sd`` at
+    ``reference_age``, scaled by ``exp(sd_age_slope * (age - reference_age))`` (real adults'
+    serum B12 spreads more with age)."""
+    p = m.p
+    return p["latent.sd"] * np.exp(p["latent.sd_age_slope"] * (age - p["latent.reference_age"]))
+
+
 def gastric_prevalence(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
     """P(gastric state) in the population, rows x (none, atrophic, pernicious): what the
     simulator draws from. Pernicious anaemia takes precedence over atrophic gastritis."""

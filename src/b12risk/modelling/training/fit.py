@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b12risk.knowledge.schema import features, to_model_frame
+from b12risk.knowledge.schema import features, monotone_directions, to_model_frame
 from b12risk.logodds import logit
 from b12risk.modelling.training.cohorts import training_cohort
 from b12risk.modelling.training.config import ModelParams, TrainConfig
@@ -19,7 +19,22 @@ __all__ = ["build_pipeline"]
 
 
 def build_pipeline(params: ModelParams):
-    """The model: ordinal codes for categories, then gradient boosting on numbers."""
+    """The model: ordinal codes for categories, then gradient boosting on numbers.
+
+    The boosting is monotone where the knowledge base says medicine is
+    (:func:`b12risk.knowledge.schema.monotone_directions`): its ``monotonic_cst`` lists each
+    column's direction in the order the preprocessing outputs them (categories first).
+
+    Parameters
+    ----------
+    params : ModelParams
+        The boosting's hyperparameters (the ``[model]`` section of the training config).
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unfitted: ``prep`` (a ColumnTransformer) then ``hgb`` (HistGradientBoostingClassifier).
+    """
     # scikit-learn is heavy: it loads when a model is built, not on ``import b12risk``
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -45,7 +60,10 @@ def build_pipeline(params: ModelParams):
         ],
         verbose_feature_names_out=False,
     )
-    hgb = HistGradientBoostingClassifier(categorical_features=None, **params.model_dump())
+    directions = monotone_directions()
+    # the ColumnTransformer outputs its blocks in order (get_feature_names_out() == cat + num)
+    cst = [directions[c] for c in [*cat, *num]]
+    hgb = HistGradientBoostingClassifier(categorical_features=None, monotonic_cst=cst, **params.model_dump())
     return Pipeline([("prep", prep), ("hgb", hgb)])
 
 
