@@ -20,6 +20,7 @@ import pytest
 from b12risk import words
 from b12risk.errors import ConfigError
 from b12risk.knowledge import LEVELS, load
+from b12risk.knowledge.disagreements import DRIVERS
 from b12risk.reporting.data import SECTIONS
 from b12risk.reporting.html.tripod import TRIPOD
 
@@ -186,6 +187,7 @@ def test_every_key_built_from_data_is_in_the_catalogue():
         "mech.": {c.mechanism for c in kb.causes.values()},
         "tier.": {s.tier for s in kb.symptoms.values()},
         "status.": {e.status for e in kb.literature.values()},
+        "drives.": DRIVERS,  # every side a disagreement may name, used or not
         "basis.": ("observed", "what-if"),
         "dir.": ("raises", "lowers", "none"),
         "verdict.": ("agrees", "opposite", "none"),

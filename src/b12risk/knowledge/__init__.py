@@ -7,6 +7,8 @@ and raises :class:`KnowledgeError` naming the file, the key and the problem.
 
 - :mod:`~b12risk.knowledge.sections`: the typed sections of each seed file;
 - :mod:`~b12risk.knowledge.causes`: one class per kind of cause;
+- :mod:`~b12risk.knowledge.disagreements`: where the article, primary sources and real data
+  disagree, and which drives the simulator;
 - :mod:`~b12risk.knowledge.load`: reading, resolving and cross-checking the files;
 - :mod:`~b12risk.knowledge.schema`: the feature contract derived from it all.
 

@@ -18,6 +18,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from b12risk.errors import KnowledgeError
 from b12risk.knowledge.causes import Cause
+from b12risk.knowledge.disagreements import Disagreement
+from b12risk.knowledge.disagreements import cross_check as _check_disagreements
 from b12risk.knowledge.sections import Biomarker, Demographic, Estimate, Quantity, Scenario, Symptom, Target
 from b12risk.paths import CHECKOUT, PACKAGE
 
@@ -40,6 +42,7 @@ SEED_FILES = (
     "biomarkers",
     "causes",
     "demographics",
+    "disagreements",
     "epidemiology",
     "literature",
     "measurement",
@@ -49,7 +52,7 @@ SEED_FILES = (
 
 #: Parameters of ``measurement.toml`` that do not belong to one biomarker, by section.
 STRUCTURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "latent": ("sd", "reference_age", "age_slope", "deficient_below"),
+    "latent": ("sd", "sd_age_slope", "reference_age", "age_slope", "deficient_below"),
     "labs": ("max_depth",),
     "severity": ("mild_below", "moderate_below", "severe_below"),
     "symptoms": ("moderate_onset", "severe_onset", "moderate_weight", "severe_weight", "max_depth"),
@@ -63,17 +66,7 @@ STRUCTURAL_KEYS: dict[str, tuple[str, ...]] = {
 #: ``measurement.toml``: (required, optional). :mod:`b12risk.simulation.biomarkers`
 #: implements one class per equation; a test checks the two agree.
 EQUATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "serum_assay": (
-        (
-            "sd",
-            "falsely_normal_pa",
-            "falsely_normal_other",
-            "falsely_normal_median",
-            "falsely_normal_sd",
-            "pregnancy_shift",
-        ),
-        (),
-    ),
+    "serum_skewed": (("sd", "excess_mean", "pregnancy_shift"), ()),
     "marker_rise": (
         ("median", "sd", "age_slope", "egfr_slope", "deficiency_onset", "deficiency_slope"),
         ("male_shift",),
@@ -132,6 +125,7 @@ class Knowledge:
     measurement: dict[str, dict[str, Quantity]]
     epidemiology: dict[str, Target]
     literature: dict[str, Estimate]
+    disagreements: dict[str, Disagreement]
     fingerprint: str
     directory: Path
 
@@ -371,8 +365,10 @@ def _load(directory: Path, overrides: dict[str, Any] | None = None) -> Knowledge
         ),
         "epidemiology": table("epidemiology", Target),
         "literature": table("literature", Estimate),
+        "disagreements": table("disagreements", Disagreement),
     }
     _cross_check(directory, kb)
+    _check_disagreements(directory, raw, kb["epidemiology"], kb["disagreements"])
     digest = fingerprint(directory)
     if overrides:
         digest = hashlib.sha256((digest + json.dumps(overrides, sort_keys=True, default=str)).encode()).hexdigest()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 __all__ = [
     "AgeBands",
@@ -16,6 +16,7 @@ __all__ = [
     "Biomarker",
     "Choices",
     "Demographic",
+    "Direction",
     "Estimate",
     "Gamma",
     "Ordering",
@@ -77,6 +78,22 @@ class Range(Strict):
         return self
 
 
+class Direction(Strict):
+    """Which way a feature moves the risk of deficiency with everything else held fixed:
+    ``1`` never lowers it, ``-1`` never raises it, ``0`` either (unconstrained). The model
+    is trained under these monotone constraints, so each needs its clinical reason."""
+
+    value: Literal[-1, 0, 1]
+    source: Source
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, int):  # true == 1 and 1.0 == 1 would pass
+            raise ValueError("Input should be -1, 0 or 1 (a whole number)")
+        return value
+
+
 class AltUnit(Strict):
     column: str
     unit: Unit
@@ -119,6 +136,7 @@ class Biomarker(Strict):
     alt_unit: AltUnit | None = None
     thresholds: dict[str, Quantity]
     simulated: Simulated | None = None
+    direction: Direction | None = None  # None: not declared, so unconstrained
 
     @model_validator(mode="after")
     def _thresholds_plausible(self) -> Biomarker:
@@ -157,11 +175,28 @@ class Demographic(Strict):
 
 
 class Target(Strict):
+    """A prevalence figure of the article and the calibration target derived from it.
+
+    ``drives`` says whether the simulator is calibrated to it (its test runs); where it is
+    not, ``disagreement`` names the entry of ``disagreements.toml`` saying what drives instead.
+    """
+
     scenario: str
+    drives: StrictBool
+    disagreement: str | None = None
     age: tuple[float, float]
     serum_b12_pmol_l: tuple[float, float]
     figure: Quantity
     target: Range
+
+    @model_validator(mode="after")
+    def _pointer(self) -> Target:
+        if not self.drives and self.disagreement is None:
+            raise ValueError(
+                "drives = false needs disagreement = '<entry of disagreements.toml>' saying what drives the "
+                "simulator instead"
+            )
+        return self
 
 
 class Estimate(Strict):

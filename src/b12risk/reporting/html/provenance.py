@@ -1,20 +1,71 @@
-"""Section 2 of the report: every entry of the knowledge base, with its unit and source."""
+"""Section 2 of the report: every entry of the knowledge base, with its unit and source, and
+where the source article, primary sources and real data disagree."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from b12risk.knowledge.disagreements import PrimarySource, RealData
 from b12risk.reporting.data import ReportData
-from b12risk.reporting.html.markup import bdi, code, esc, ltr, section, table
+from b12risk.reporting.html.markup import bdi, code, esc, listing, ltr, section, table
 from b12risk.words import t_unit
 
-__all__ = ["render"]
+__all__ = ["disagreements", "render"]
 
 
 def _q(value: float) -> str:
     return ltr(f"{value:g}".replace("-", "−"))
 
 
+def _sides(items: Sequence[PrimarySource | RealData], name: str) -> str:
+    """Each source (its attribute ``name``) with its figure, as a list; '–' when there is none."""
+    if not items:
+        return "–"
+    return listing([f"{bdi(getattr(i, name))}: {bdi(i.figure)}" for i in items])
+
+
+def disagreements(d: ReportData) -> str:
+    """The table "Where the sources disagree": for each entry of ``seeds/disagreements.toml``,
+    the claim, the article's paragraph, statement and figure, the primary sources, the real
+    data, the side that drives the simulator, why, and where it enters the simulator.
+
+    Parameters
+    ----------
+    d : ReportData
+        The page's data; only its knowledge base and language are read.
+
+    Returns
+    -------
+    str
+        The table's HTML (id ``provenance-disagreements``), one row per entry with its key
+        and driving side as ``data-key`` and ``data-drives``.
+    """
+    rows, attrs = [], []
+    for key, e in d.kb.disagreements.items():
+        a = e.article
+        rows.append(
+            [
+                f"<strong>{esc(d.label(e))}</strong><br>{bdi(e.claim)}",
+                f"{ltr(f'¶{a.paragraph}')} {bdi(a.text)}<br><em>{bdi(a.figure)}</em>",
+                _sides(e.primary, "citation"),
+                _sides(e.real_data, "source"),
+                esc(d.w("drives." + e.drives)),
+                bdi(e.reason),
+                bdi(e.in_simulator),
+            ]
+        )
+        attrs.append({"data_key": key, "data_drives": e.drives})
+    return table(
+        d.head("claim article primary real_data drives reason in_simulator"),
+        rows,
+        row_attrs=attrs,
+        id="provenance-disagreements",
+    )
+
+
 def render(d: ReportData) -> str:
-    """Where the knowledge comes from: causes, symptoms, thresholds, scenarios and published estimates."""
+    """Where the knowledge comes from: causes, symptoms, thresholds, scenarios, published estimates
+    and where the sources disagree."""
     kb, lang = d.kb, d.language
     cause_rows = []
     for name, c in kb.causes.items():
@@ -103,5 +154,6 @@ def render(d: ReportData) -> str:
         f"<h3>{esc(d.w('thresholds'))}</h3>{markers}",
         f"<h3>{esc(d.w('scenarios'))}</h3>{scenarios}",
         f"<h3>{esc(d.w('literature'))}</h3><p>{esc(d.w('literature_intro'))}</p>{literature}",
+        f"<h3>{esc(d.w('disagreements'))}</h3><p>{esc(d.w('disagreements_intro'))}</p>{disagreements(d)}",
     ]
     return section("provenance", d.w("h.provenance"), "".join(body))
