@@ -157,11 +157,16 @@ BROKEN = [
     ),
     (
         "scenarios",
-        "omnivore = { value = 0.93",
-        "omnivore = { value = 0.83",
+        "omnivore = { value = 0.9771",
+        "omnivore = { value = 0.8771",
         r"scenarios\.toml: \[us_uk\] diet shares must sum to 1, got 0\.9",
     ),
-    ("measurement", "sd = { value = 0.20,", "sd = { value = -0.20,", r"measurement\.toml: \[latent\.sd\] must be > 0"),
+    (
+        "measurement",
+        "sd = { value = 0.2522,",
+        "sd = { value = -0.2522,",
+        r"measurement\.toml: \[latent\.sd\] must be > 0",
+    ),
     (
         "epidemiology",
         'scenario = "latin_america"',
