@@ -16,7 +16,7 @@ from b12risk.errors import (
     ModelWriteError,
     ReleaseGateError,
 )
-from b12risk.modelling.training import train
+from b12risk.nhanes.release import train
 from b12risk.nhanes.validation import validate
 from b12risk.registry import load_model
 from b12risk.serving.predict import Prediction, predict

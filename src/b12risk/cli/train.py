@@ -9,12 +9,16 @@ from typing import Any
 
 from b12risk.errors import ReleaseGateError
 from b12risk.modelling.training import gate_report, train
+from b12risk.nhanes.release import measure
 
-__all__ = ["add_parser", "cmd_train", "summary_table"]
+__all__ = ["add_parser", "cmd_train", "real_data_lines", "summary_table"]
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train with the arguments' config and print the metrics and the new version.
+
+    When the config's ``[gate] real_data`` is true, the candidate is measured on the
+    shipped NHANES cycles (:func:`b12risk.nhanes.release.measure`) and gated on it too.
 
     Parameters
     ----------
@@ -28,12 +32,22 @@ def cmd_train(args: argparse.Namespace) -> int:
         (nothing exported, or exported unreleased with ``--force``).
     """
     try:
-        result = train(args.config, root=args.models, version=args.version, force=args.force, progress=not args.quiet)
+        result = train(
+            args.config,
+            root=args.models,
+            version=args.version,
+            force=args.force,
+            progress=not args.quiet,
+            real_data=measure,
+        )
     except ReleaseGateError as exc:
         print(str(exc), file=sys.stderr)
         print("not exported; rerun with --force to export it marked unreleased", file=sys.stderr)
         return 1
     print(summary_table(result.metadata["metrics_summary"]))
+    real = real_data_lines(result.metadata["gate"].get("real_data") or {})
+    if real:
+        print(real)
     state = "released" if result.released else "UNRELEASED (gate failed, exported with --force)"
     print(f"b12risk {result.version} {state}: {result.path}")
     if result.failures:
@@ -63,6 +77,29 @@ def summary_table(summary: dict[str, dict[str, Any]]) -> str:
             f"{level:<13} {s['model_auroc']:>7.4f} {s['oracle_auroc']:>7.4f} {base:>27}  "
             f"{s['model_cal_slope']:>6.3f} {s['model_cal_intercept']:>+9.3f}"
         )
+    return "\n".join(lines)
+
+
+def real_data_lines(record: dict[str, Any]) -> str:
+    """One line per real-data check of the gate (``gate.real_data`` of the metadata); empty if none.
+
+    Parameters
+    ----------
+    record : dict
+        The ``gate.real_data`` record of a trained model's metadata.
+
+    Returns
+    -------
+    str
+        A header line and ``scenario level check: pass|FAIL|reported (detail)`` lines.
+    """
+    checks = record.get("checks") or []
+    if not checks:
+        return ""
+    lines = ["real patients (NHANES):"]
+    for c in checks:
+        state = ("pass" if c["passed"] else "FAIL") if c["gated"] else "reported"
+        lines.append(f"  {c['scenario']:<18} {c['level']:<13} {c['check']:<38} {state:<8} {c['detail']}")
     return "\n".join(lines)
 
 

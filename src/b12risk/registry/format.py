@@ -43,6 +43,16 @@ __all__ = [
 #: ``metadata_sha256`` is computed; a change to the estimator's serialisation. Adding
 #: an optional key that old readers can ignore does not need a bump. :func:`load_model`
 #: reads only this exact number.
+#:
+#: Model 2.0.0 stays at format 1 (decided for issue [3/5], World 2.0): its fitted
+#: monotone constraints are the estimator parameter ``monotonic_cst``, which skops
+#: stores as a plain list or array (no type beyond :data:`TRUSTED_TYPES` and skops'
+#: defaults, checked under scikit-learn 1.9.1 and skops 0.16), and prediction does not
+#: read it; its real-data gate record is the optional ``gate.real_data`` entry and real
+#: failures join ``gate.failures`` in the shape the simulated ones have. A format-1
+#: reader loads and shows such a folder correctly, and 1.0.0 (no record) stays loadable.
+#: Fields of the model that differ from this b12risk's are refused where they are used
+#: (``model_features``, :func:`b12risk.serving.runtime.runtime_for`), not here.
 FORMAT: int = 1
 
 #: Types skops may construct in addition to those it trusts by default.

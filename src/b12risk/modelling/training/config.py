@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import tomllib
 from decimal import Decimal
 from importlib import resources
@@ -160,11 +161,44 @@ class Bands(_Section):
         return self
 
 
+#: A NHANES cycle group as :mod:`b12risk.nhanes.validation` names it: "2001-2004".
+_GROUP = r"^\d{4}-\d{4}$"
+
+
 class Gate(_Section):
+    """The release gate's criteria: on simulated cells, and on real patients (NHANES).
+
+    The ``real_*`` settings are read by :mod:`b12risk.modelling.training.real_gate`. Their
+    defaults leave the real-data gate off, so a config written before it existed (and the
+    config recorded in the 1.0.0 model) still means what it meant; the shipped default
+    config turns it on.
+    """
+
     auroc_margin: float = Field(ge=0)
     slope_low: float
     slope_high: float
     intercept_max: float = Field(ge=0)
+    #: Measure the trained candidate on the shipped NHANES cycles and gate on it.
+    real_data: bool = False
+    #: Cycle groups of the NHANES validation that are gated (each its own assay era).
+    real_groups: list[str] = Field(default=["2001-2004", "2011-2012"], min_length=1)
+    #: The model may rank below the real-data cross-validated model by this many paired standard errors.
+    real_auroc_margin_se: float = Field(default=1.96, ge=0)
+    #: Observed / mean predicted must lie in [1 / factor, factor].
+    real_calibration_factor: float = Field(default=1.5, ge=1)
+    #: The validation's simulated cohort (baselines, cB12 outcome) and the seed of it and of the CV folds.
+    real_simulated_n: int = Field(default=200_000, ge=1000)
+    real_seed: int = Field(default=0, ge=0)
+
+    @field_validator("real_groups")
+    @classmethod
+    def _group_names(cls, groups: list[str]) -> list[str]:
+        for group in groups:
+            if not re.fullmatch(_GROUP, group):
+                raise ValueError(f"cycle group {group!r} is not of the form '2001-2004'")
+        if len(set(groups)) != len(groups):
+            raise ValueError(f"cycle groups must not repeat; got {groups}")
+        return groups
 
 
 class TrainConfig(_Section):

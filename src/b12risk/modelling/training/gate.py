@@ -1,5 +1,8 @@
 """The release gate: every scenario x level cell of the evaluation must show the model
 close to the oracle, calibrated, and better than each rules-based baseline compared there.
+
+The checks on real patients (NHANES) are :mod:`b12risk.modelling.training.real_gate`;
+their failures have the same shape and :func:`gate_report` lists both.
 """
 
 from __future__ import annotations
@@ -57,8 +60,9 @@ def release_gate(table: pd.DataFrame, gate: Gate) -> list[dict[str, Any]]:
 
 
 def gate_report(failures: list[dict[str, Any]]) -> str:
-    """Human-readable list of failed gate checks."""
+    """Human-readable list of failed gate checks (``by`` None: the check could not be measured)."""
     lines = [f"release gate failed in {len(failures)} check(s):"]
     for f in failures:
-        lines.append(f"  {f['scenario']:<18} {f['level']:<13} {f['check']:<28} by {f['by']:+.4f}  ({f['detail']})")
+        by = "    n/a" if f["by"] is None else f"{f['by']:+.4f}"
+        lines.append(f"  {f['scenario']:<18} {f['level']:<13} {f['check']:<28} by {by}  ({f['detail']})")
     return "\n".join(lines)

@@ -1,15 +1,24 @@
 """The whole training job, :func:`train`: config -> cohorts -> fit -> evaluate against the
-oracle and the baselines -> gate -> export a new version into the registry.
+oracle and the baselines -> gate (simulated cells, then real patients) -> export a new
+version into the registry.
+
+The real-data gate measures the candidate on NHANES, which lives in a later stage
+(:mod:`b12risk.nhanes` validates trained models through serving, so training must not
+import it, not even inside a function: ``tests/test_imports.py``). :func:`train` is
+therefore handed the measurement as a function, ``real_data``; the ``b12risk train``
+command hands it :func:`b12risk.nhanes.release.measure`.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -24,8 +33,21 @@ from b12risk.modelling.training.config import TrainConfig, load_config
 from b12risk.modelling.training.evaluation import _summary, evaluate
 from b12risk.modelling.training.fit import _fit
 from b12risk.modelling.training.gate import gate_report, release_gate
+from b12risk.modelling.training.real_gate import real_data_gate, real_gate_record
 
-__all__ = ["TrainResult", "train"]
+if TYPE_CHECKING:
+    from b12risk.nhanes.validation import ExternalValidation
+
+__all__ = ["RealDataMeasure", "TrainResult", "train"]
+
+log = logging.getLogger(__name__)
+
+#: The real-data measurement :func:`train` is handed: called as
+#: ``measure(candidate, simulated_n=..., seed=...)`` with the unsaved candidate as a
+#: :class:`~b12risk.registry.LoadedModel`, it returns an ``ExternalValidation``
+#: (:func:`b12risk.nhanes.release.measure`; :func:`b12risk.nhanes.validation.validate`
+#: has the same signature).
+RealDataMeasure = Callable[..., "ExternalValidation"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +61,7 @@ class TrainResult:
     metrics: pd.DataFrame
     subgroups: pd.DataFrame
     metadata: dict[str, Any]
+    real_data: ExternalValidation | None = None
 
 
 def _next_version(root: Path | None) -> str:
@@ -74,6 +97,7 @@ def train(
     version: str | None = None,
     force: bool = False,
     progress: bool = True,
+    real_data: RealDataMeasure | None = None,
 ) -> TrainResult:
     """Train, evaluate, gate and export a model version.
 
@@ -89,6 +113,14 @@ def train(
         Export even if the release gate fails, marked unreleased.
     progress : bool
         Show progress bars.
+    real_data : callable, optional
+        The measurement on real patients, :data:`RealDataMeasure` (the ``b12risk train``
+        command passes :func:`b12risk.nhanes.release.measure`). Called only when the
+        config's ``[gate] real_data`` is true; then the candidate must also pass
+        :func:`~b12risk.modelling.training.real_gate.real_data_gate`, and without a
+        measurement every real-data check fails as not measured (export with ``force``,
+        marked unreleased). Its checks go into the metadata (``gate.real_data``), its
+        failures into ``gate.failures``, its tables into the model card.
 
     Returns
     -------
@@ -97,7 +129,8 @@ def train(
     Raises
     ------
     ReleaseGateError
-        If the gate fails and ``force`` is false; its message lists every failed cell.
+        If the gate fails and ``force`` is false; its message lists every failed cell
+        and every failed real-data check.
     """
     cfg = load_config(config)
     kb = load()
@@ -113,7 +146,6 @@ def train(
     baselines = fit_baselines(frame)
     tables = evaluate(model, baselines, cfg, progress=progress)
     failures = release_gate(tables["metrics"], cfg.gate)
-    released = not failures
     metadata = {
         "package": "b12risk",
         "schema": _schema_table(),
@@ -129,9 +161,18 @@ def train(
         "risk_bands": cfg.bands.model_dump(),
         "decision_threshold": cfg.evaluation.threshold,
         "metrics_summary": _summary(tables["metrics"]),
-        "gate": {"passed": released, "failures": failures, "criteria": cfg.gate.model_dump()},
-        "b12risk_version": __version__,
     }
+    validation, record = _measure_real(cfg, model, metadata, version, root, real_data)
+    if cfg.gate.real_data:
+        failures = failures + real_data_gate(validation, cfg.gate)
+    released = not failures
+    metadata["gate"] = {
+        "passed": released,
+        "failures": failures,
+        "criteria": cfg.gate.model_dump(),
+        "real_data": record,
+    }
+    metadata["b12risk_version"] = __version__
     if failures and not force:
         raise ReleaseGateError(gate_report(failures))
     extra = {
@@ -147,9 +188,31 @@ def train(
         model,
         version=version,
         metadata=metadata,
-        model_card=render_model_card(metadata, version=version, released=released),
+        model_card=render_model_card(metadata, version=version, released=released, nhanes=validation),
         root=root,
         released=released,
         extra_files=extra,
     )
-    return TrainResult(version, path, released, failures, tables["metrics"], tables["subgroups"], metadata)
+    return TrainResult(version, path, released, failures, tables["metrics"], tables["subgroups"], metadata, validation)
+
+
+def _measure_real(
+    cfg: TrainConfig,
+    model: Any,
+    metadata: dict[str, Any],
+    version: str,
+    root: str | Path | None,
+    measure: RealDataMeasure | None,
+) -> tuple[ExternalValidation | None, dict[str, Any]]:
+    """The candidate measured on real patients (when the config asks and a measurement is given) and its record."""
+    if not cfg.gate.real_data or measure is None:
+        return None, real_gate_record(None, cfg.gate)
+    folder = (Path(root) if root is not None else registry.models_dir()) / f"{registry.PREFIX}{version}"
+    # not saved yet: serving needs only the estimator, the fields and the risk bands
+    candidate = registry.LoadedModel(estimator=model, metadata=metadata, version=version, path=folder, released=False)
+    log.info("measuring candidate %s on real patients (NHANES) for the release gate", version)
+    t0 = time.perf_counter()
+    validation = measure(candidate, simulated_n=cfg.gate.real_simulated_n, seed=cfg.gate.real_seed)
+    seconds = time.perf_counter() - t0
+    log.info("real-data measurement took %.1f s", seconds)
+    return validation, real_gate_record(validation, cfg.gate, seconds=seconds)

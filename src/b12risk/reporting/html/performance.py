@@ -109,6 +109,29 @@ def _gate(d: ReportData) -> str:
         f'<p id="gate-status" class="{"ok" if passed else "bad"}" data-passed="{str(passed).lower()}"><strong>{esc(status)}</strong></p>',
         f"<p>{esc(d.w('gate_criteria', margin=crit.get('auroc_margin'), lo=crit.get('slope_low'), hi=crit.get('slope_high'), imax=crit.get('intercept_max')))}</p>",
     ]
+    real = gate.get("real_data") or {}
+    if real.get("required"):
+        groups = ", ".join(crit.get("real_groups") or [])
+        intro = d.w(
+            "gate_criteria_real",
+            groups=groups,
+            se=crit.get("real_auroc_margin_se"),
+            factor=crit.get("real_calibration_factor"),
+        )
+        checks = [
+            [
+                code(c["scenario"]),
+                esc(word(f"level.{c['level']}", d.language)),
+                bdi(c["check"]),
+                ("✓" if c["passed"] else "✗") if c["gated"] else "–",  # "–": reported, not gated
+                bdi(c["detail"]),
+            ]
+            for c in real.get("checks", [])
+        ]
+        out.append(f"<p>{esc(intro)}</p>")
+        out.append(table(d.head("scenario level check status detail"), checks, id="gate-real-data"))
+    elif gate:
+        out.append(f"<p>{esc(d.w('gate_real_not_required'))}</p>")
     failures = gate.get("failures", [])
     if failures:
         rows = [
