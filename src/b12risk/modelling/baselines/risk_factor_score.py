@@ -25,6 +25,25 @@ from b12risk.modelling.baselines._base import (
 __all__ = ["RiskFactorScore"]
 
 
+def _age_shift(kb: Knowledge, age: np.ndarray) -> np.ndarray:
+    """Expected shift of the latent log level at ``age`` against the reference age (0 below it):
+    the latent age slope plus the expected effect of the hidden gastric causes, whose
+    prevalence rises with age, averaged over the sexes."""
+    ref = kb.param("latent", "reference_age")
+
+    def level(years: np.ndarray) -> np.ndarray:
+        out = kb.param("latent", "age_slope") * np.maximum(years - ref, 0.0)
+        for sex in (0, 1):
+            a = {"age": years, "sex": np.full(len(years), sex)}
+            pa, ag = kb.causes["pernicious_anaemia"], kb.causes["atrophic_gastritis"]
+            p_pa, p_ag = pa.prevalence(a), ag.prevalence(a)
+            out = out + 0.5 * (p_pa * pa.effect.value + (1 - p_pa) * p_ag * ag.effect.value)
+        return out
+
+    years = np.maximum(np.asarray(age, dtype=np.float64), ref)
+    return level(years) - level(np.full(len(years), ref))
+
+
 class RiskFactorScore(_Baseline):
     """A points score for the documented risk factors; needs no labs at all.
 
@@ -40,9 +59,12 @@ class RiskFactorScore(_Baseline):
       ``round(-effect * min(years, saturation) / saturation * dose / reference_dose / point_unit)``;
       a missing dose with years > 0 counts as the reference dose;
     - a diagnosed hidden cause (known pernicious anaemia): ``round(-effect / point_unit)``;
-    - age: ``round(-age_slope * max(age - reference_age, 0) / point_unit)``, i.e.
-      ``-10 * age_slope / point_unit`` points per decade above the reference age
-      (0.57 per decade with the shipped seeds: 1 point at 60, 2 at 70), rounded once.
+    - age: ``round(-(s(max(age, reference_age)) - s(reference_age)) / point_unit)``, where
+      ``s(age)`` is the latent level's age slope times the years above the reference age
+      plus the expected shift of the hidden gastric causes at that age (atrophic gastritis
+      and pernicious anaemia, their prevalences averaged over the sexes): age acts mostly
+      through them, which the world fitted to NHANES makes plain (its latent age slope
+      alone is slightly positive). Rounded once.
 
     A missing column or NaN scores 0 points. ``decision_function`` is the total;
     ``predict_proba`` a logistic calibration of the total fitted in ``fit``; ``predict``
@@ -120,9 +142,10 @@ class RiskFactorScore(_Baseline):
                 add(name, c.years_column, cond, c.effect.value, c.effect.source)
             elif c.kind == "hidden" and c.known_column:
                 add(name, c.known_column, "true", c.effect.value, c.effect.source)
-        slope = kb.measurement["latent"]["age_slope"]
         ref = kb.param("latent", "reference_age")
-        add("age", kb.demographics["age"].column, f"per decade above {ref:g}", 10 * slope.value, slope.source)
+        shift = float(_age_shift(kb, np.array([ref + 30.0]))[0])
+        source = f"{kb.measurement['latent']['age_slope'].source}; {kb.causes['atrophic_gastritis'].source}"
+        add("age", kb.demographics["age"].column, f"at {ref + 30:g} (vs {ref:g})", shift, source)
         return pd.DataFrame(rows, columns=["factor", "column", "condition", "log_shift", "points", "source"])
 
     def points(self, X: pd.DataFrame) -> np.ndarray:
@@ -175,8 +198,7 @@ class RiskFactorScore(_Baseline):
                     )
                 total += _round_half_away(-c.effect.value * fraction / unit)
         age = np.nan_to_num(_numeric(X, kb.demographics["age"].column), nan=kb.param("latent", "reference_age"))
-        above = np.maximum(age - kb.param("latent", "reference_age"), 0.0)
-        total += _round_half_away(-kb.param("latent", "age_slope") * above / unit)
+        total += _round_half_away(-_age_shift(kb, age) / unit)
         return total + 0.0  # no negative zeros
 
     def applies(self, X: pd.DataFrame) -> np.ndarray:
