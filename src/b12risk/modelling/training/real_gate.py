@@ -80,6 +80,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from b12risk.modelling.training.config import Gate
+from b12risk.modelling.verdicts import nhanes_row
 
 if TYPE_CHECKING:
     from b12risk.nhanes.validation import ExternalValidation
@@ -164,15 +165,9 @@ def _json(value: float) -> float | None:
 
 
 def _row(performance: Any, group: str, outcome: str, level: str, scorer: str) -> dict[str, Any] | None:
-    if performance is None or len(performance) == 0 or "group" not in performance:
+    if performance is None or "group" not in performance:
         return None
-    sel = performance[
-        (performance["group"] == group)
-        & (performance["outcome"] == outcome)
-        & (performance["level"] == level)
-        & (performance["scorer"] == scorer)
-    ]
-    return sel.iloc[0].to_dict() if len(sel) else None
+    return nhanes_row(performance, group, outcome, level, scorer)
 
 
 def _check(group: str, level: str, outcome: str, check: str, scorer: str, *, gated: bool = True) -> dict[str, Any]:
