@@ -45,6 +45,13 @@ INPUT_ONLY_CHANGES = {
 }
 
 
+#: The seeds a shipped model was trained on, where the project's seeds have moved on since it was
+#: released: world 2.0 (issue [3/5]) refitted the simulator to NHANES after 1.0.0, and no model
+#: trained on world 2.0 has passed the release gate yet. A copy keeps the model's provenance
+#: checkable byte for byte.
+TRAINED_ON = {"1.0.0": ROOT / "tests" / "data" / "seeds-1.0.0"}
+
+
 def test_the_committed_default_model_verifies_and_passed_its_gate(shipped):
     report = registry.verify("latest", root=ROOT / "models")
     assert report["ok"]
@@ -57,7 +64,7 @@ def test_the_knowledge_changed_since_training_only_where_recorded(shipped, tmp_p
     from b12risk.knowledge.load import fingerprint
 
     seeds = tmp_path / "seeds"
-    shutil.copytree(seeds_dir(), seeds)
+    shutil.copytree(TRAINED_ON.get(shipped.version, seeds_dir()), seeds)
     for name, now, then in INPUT_ONLY_CHANGES.get(shipped.version, []):
         text = (seeds / name).read_text()
         assert text.count(now) == 1, (name, now)

@@ -50,6 +50,10 @@ SEED_FILES = (
     "symptoms",
 )
 
+#: The seed files of the first release: every seeds folder has them (a later file may be absent
+#: from an older folder, see :func:`fingerprint`).
+_FIRST_SEED_FILES = frozenset(SEED_FILES) - {"disagreements"}
+
 #: Parameters of ``measurement.toml`` that do not belong to one biomarker, by section.
 STRUCTURAL_KEYS: dict[str, tuple[str, ...]] = {
     "latent": ("sd", "sd_age_slope", "reference_age", "age_slope", "deficient_below"),
@@ -320,11 +324,14 @@ def fingerprint(directory: str | Path) -> str:
     """SHA-256 over the seed files' names and bytes: what a model records as its knowledge.
 
     Computed from the bytes alone, so it can be taken of seeds this version can no longer
-    read (an older layout)."""
+    read (an older layout). A seed file the folder does not have is left out, name and
+    all: seeds written before that file existed keep the fingerprint they had."""
     digest = hashlib.sha256()
     for name in SEED_FILES:
-        digest.update(name.encode())
-        digest.update((Path(directory) / f"{name}.toml").read_bytes())
+        path = Path(directory) / f"{name}.toml"
+        if path.exists() or name in _FIRST_SEED_FILES:
+            digest.update(name.encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
