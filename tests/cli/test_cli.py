@@ -105,7 +105,7 @@ def test_demo_runs_end_to_end_on_a_tiny_config(tmp_path):
 
 # --------------------------------------------------------------------------- the command's shape
 
-SUBCOMMANDS = ("simulate", "train", "models", "predict", "explain", "report", "validate", "demo", "score")
+SUBCOMMANDS = ("simulate", "train", "models", "predict", "explain", "report", "validate", "calibrate", "demo", "score")
 
 
 def test_help_lists_every_subcommand_in_order():

@@ -295,8 +295,8 @@ def test_values_outside_the_training_range_warn_but_pass():
         ["age 104 is outside the range the model was trained on (18 to 95 years); the prediction extrapolates"],
         [],
     ]
-    converted = validate({"serum_b12_pg_ml": 2100}).warnings[0][0]
-    assert converted.startswith("serum_b12_pmol_l 1549.8 (given as serum_b12_pg_ml 2100) is outside")
+    converted = validate({"serum_b12_pg_ml": 4000}).warnings[0][0]
+    assert converted.startswith("serum_b12_pmol_l 2952 (given as serum_b12_pg_ml 4000) is outside")
 
 
 @pytest.mark.parametrize(
