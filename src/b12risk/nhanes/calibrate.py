@@ -15,9 +15,10 @@ named causes explain) is pinned by the published separability ranges
 2. **Simulated moments** with common random numbers (one fixed seed, so the objective is
    a deterministic function of the parameters), minimised by Nelder-Mead on the log
    ratio of simulated to real moments, each scaled by its tolerance, stage by stage
-   (:data:`STAGES`): serum B12 (latent level, its age slope and spread, the supplement
-   effect, the assay's noise and excess), MMA and homocysteine (median, age, kidney and
-   deficiency terms, noise), MCV.
+   (:data:`STAGES`): serum B12 (latent level, its age slope and spread and the spread's
+   change with age, the supplement effect, the share of strict diets, the assay's noise and
+   excess), the assay's pregnancy shift, MMA and homocysteine (median, age, kidney and
+   deficiency terms, onset, noise), MCV.
 3. **Solved on the fitted world**: the effects whose published odds ratio is a target
    (:func:`literature_overrides`) and the other regions' medians, which keep the article's
    prevalences (:func:`article_overrides`).
@@ -404,7 +405,7 @@ def article_overrides(
     medians: dict[str, Any] = {}
     for name, t in kb.epidemiology.items():
         region = kb.scenarios[t.scenario].region
-        if region in exclude or not getattr(t, "drives", True) or region in medians:
+        if region in exclude or not t.drives or region in medians:
             continue
         goal = (t.target.low + t.target.high) / 2
 
