@@ -153,3 +153,14 @@ def test_a_declaration_must_name_parameters_and_constraints():
         validate_params({"n": str})
     with pytest.raises(TypeError, match="must be None, a class, Interval or Options"):
         validate_params({"n": ["a str"]})
+
+
+def test_unresolved_dynamic_options_are_refused_even_under_python_O():
+    from b12risk.validation.constraints import Options
+
+    dynamic = Options(lambda arguments: ["a", "b"])
+    with pytest.raises(TypeError, match="resolve"):
+        dynamic.accepts("a")
+    with pytest.raises(TypeError, match="resolve"):
+        str(dynamic)
+    assert dynamic.resolve({}).accepts("a") and str(dynamic.resolve({})) == "one of a, b"

@@ -161,15 +161,19 @@ class Options:
         """These options with the values for a call's ``arguments``."""
         return Options(tuple(self.values(arguments))) if callable(self.values) else self
 
+    def _fixed(self) -> Collection[Any]:
+        """The values, refusing dynamic options that were not resolved for a call (a bug in
+        the caller, kept under ``python -O`` unlike an assert)."""
+        if callable(self.values):
+            raise TypeError("Options with dynamic values must be resolve()d for a call before use")
+        return self.values
+
     def accepts(self, value: Any) -> bool:
         """Whether ``value`` is one of the values (of the same type: ``1`` is not ``"1"``)."""
-        values = self.values
-        assert not callable(values), "resolve() dynamic options first"
-        return any(isinstance(value, type(v)) and value == v for v in values)
+        return any(isinstance(value, type(v)) and value == v for v in self._fixed())
 
     def __str__(self) -> str:
-        assert not callable(self.values), "resolve() dynamic options first"
-        return "one of " + ", ".join(map(str, self.values))
+        return "one of " + ", ".join(map(str, self._fixed()))
 
 
 Constraint = type | Interval | Options | None
