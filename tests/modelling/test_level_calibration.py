@@ -258,3 +258,69 @@ def test_a_frozen_base_survives_clone(data, fitted):
 
 def test_the_1_0_0_import_path_is_the_same_class():
     assert b12risk.calibration.LevelCalibratedClassifier is LevelCalibratedClassifier
+
+
+# --------------------------------------------------------------------------- split by region
+
+
+@pytest.fixture(scope="module")
+def two_regions():
+    """A calibration cohort from two regions whose prevalences differ several-fold."""
+    df = pd.concat(
+        [
+            simulate(6000, scenario="us_uk", labs="survey", seed=41),
+            simulate(6000, scenario="latin_america", labs="survey", seed=42),
+        ],
+        ignore_index=True,
+    )
+    level = np.random.default_rng(43).integers(0, len(LEVELS), len(df))
+    return to_model_frame(mask_rows(df, level)), df["true_deficient"].to_numpy()
+
+
+def test_split_groups_name_the_level_and_the_region(two_regions):
+    X, _ = two_regions
+    split = calibration_group(X, "region")
+    assert {g.split("/")[1] for g in split} == {"us_uk", "latin_america"}
+    np.testing.assert_array_equal([g.split("/")[0] for g in split], calibration_group(X))
+    unknown = calibration_group(X.assign(region=np.nan), "region")
+    assert all(g.endswith("/unknown") for g in unknown)
+    with pytest.raises(ValueError, match="by must be None or one of region; got 'sex'"):
+        calibration_group(X, "sex")
+
+
+def test_by_region_calibrates_each_level_in_each_region_in_sample(data, two_regions):
+    """Doubled and shifted base log-odds: every level x region map undoes it on its own rows."""
+    base, _, _ = data
+    X, y = two_regions
+    est = LevelCalibratedClassifier(ShiftedLogOdds(base, 2.0, -1.0), by="region").fit(X, y)
+    split = calibration_group(X, "region")
+    p = est.predict_proba(X)[:, 1]
+    for g in set(split):
+        sel = split == g
+        if sel.sum() >= 200 and 0 < y[sel].sum() < sel.sum():
+            intercept, slope = calibration_intercept_slope(y[sel], p[sel])
+            assert abs(intercept) < 1e-3 and abs(slope - 1) < 1e-3, (g, intercept, slope)
+    assert set(GROUPS) <= set(est.coef_) and set(split) <= set(est.coef_)
+
+
+def test_a_region_without_a_map_of_its_own_takes_its_levels_map(data, two_regions):
+    base, _, _ = data
+    X, y = two_regions
+    est = LevelCalibratedClassifier(base, by="region").fit(X, y)
+    nowhere = X.assign(region=np.nan)
+    a, b = est.affine(nowhere)
+    level = calibration_group(nowhere)
+    np.testing.assert_array_equal(a, [est.coef_[g][0] for g in level])
+    np.testing.assert_array_equal(b, [est.coef_[g][1] for g in level])
+    # and a region's map differs from the pooled level's where the regions differ
+    assert est.coef_["symptoms/latin_america"] != est.coef_["symptoms"]
+
+
+def test_a_model_saved_before_by_existed_keeps_one_map_per_level(data, fitted):
+    _, X, _ = data
+    state = fitted.__getstate__()
+    del state["by"]  # what 1.0.0's file holds
+    old = LevelCalibratedClassifier.__new__(LevelCalibratedClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["by"] is None
+    np.testing.assert_array_equal(old.decision_function(X), fitted.decision_function(X))

@@ -288,3 +288,16 @@ def test_cli_train_and_models(tmp_path):
     (tmp_path / "b12risk-0.3.0" / "evaluation.csv").write_text("tampered")
     bad = subprocess.run([exe, "models", "verify", "0.3.0", "--models", str(tmp_path)], capture_output=True, text=True)
     assert bad.returncode == 2 and "evaluation.csv" in bad.stderr
+
+
+@pytest.mark.parametrize("scenario", ["us_uk", "africa_asia_high"])
+def test_evaluation_cohorts_hold_enough_of_the_rarer_outcome(scenario):
+    """Deficiency is rare in us_uk and nearly universal in africa_asia_high: the cohort grows
+    until each outcome has min_events rows, and no further."""
+    from b12risk.modelling.training.cohorts import _evaluation_cohort
+    from b12risk.modelling.training.config import EvaluationConfig
+
+    e = EvaluationConfig(n=200, min_events=300, max_n=30_000, seed=5, n_boot=10, threshold=0.2)
+    y = _evaluation_cohort(scenario, e, seed=5)["true_deficient"].to_numpy()
+    assert min(y.sum(), (~y).sum()) == 300  # the last row added is the 300th of the rarer outcome
+    assert len(y) > 1000  # both scenarios need far more than n rows for that

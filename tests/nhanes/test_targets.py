@@ -14,7 +14,7 @@ from b12risk.nhanes.targets import TARGETS, Target, compare, measure, pooled_wei
 
 
 def test_every_target_has_one_tolerance_and_a_known_statistic():
-    assert len(TARGETS) == 28
+    assert len(TARGETS) == 29
     for t in TARGETS.values():
         assert (t.relative is None) != (t.absolute is None), t.name
 
@@ -49,6 +49,9 @@ def test_statistics_on_a_frame_counted_by_hand():
     assert got["b12_148_221_20_39"] == pytest.approx(3 / 4)
     assert got["supplement_share"] == pytest.approx(4 / 6)
     assert got["mma_above_0271_egfr60"] == pytest.approx(2 / 5)  # the eGFR-50 adult is left out
+    # raised MMA at eGFR >= 60: the adults reading 100 and 400; the one reading 200 (weight 3) is
+    # not raised, below the case at 400 and above the case at 100: half the weighted pairs ordered
+    assert got["auroc_b12_raised_mma_egfr60"] == pytest.approx(0.5)
     assert got["b12_median"] == 200.0  # weighted (inverted CDF): 4 of 6 weight at or below 200
     assert got["hcy_above_15_egfr60"] == 0.0  # the one above 15 has eGFR 50; the unmeasured adult is left out
     assert got["mcv_above_100"] == pytest.approx(1 / 6)
@@ -108,3 +111,13 @@ def separable():
 def test_deficiency_is_as_separable_as_published_figures_say(separable, name):
     low, high = SEPARABILITY_RANGES[name]
     assert low <= separable[name] <= high, (name, separable[name])
+
+
+def test_a_held_parameter_must_be_a_free_one():
+    from b12risk.errors import ConfigError
+    from b12risk.nhanes.calibrate import fit, parameter_names
+
+    assert "scenarios.us_uk.diet" in parameter_names()
+    assert len(parameter_names()) == len(set(parameter_names()))
+    with pytest.raises(ConfigError, match=r"hold names unknown parameters \['latent.sd'\]"):
+        fit(pd.DataFrame(), hold=["latent.sd"])  # refused before any data is read

@@ -33,7 +33,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     real = load_adults(cycles=args.cycles, directory=args.data)
     result = fit(
-        real, n=args.n, seed=args.seed, max_evaluations=args.max_evaluations, stages=args.stages, progress=print
+        real,
+        n=args.n,
+        seed=args.seed,
+        max_evaluations=args.max_evaluations,
+        stages=args.stages,
+        hold=args.hold,
+        progress=print,
     )
     before = compare(result.real, result.before).rename(columns={"simulated": "before", "within": "within before"})
     after = compare(result.real, result.after)
@@ -71,6 +77,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--stages", nargs="+", default=None, metavar="NAME", help="refit only these stages (default: every one)"
+    )
+    p.add_argument(
+        "--hold",
+        nargs="+",
+        default=(),
+        metavar="PARAM",
+        help="keep these free parameters at the seeds' values, by seed path (e.g. scenarios.us_uk.diet)",
     )
     p.add_argument("--write", action="store_true", help="write the fitted values into the seeds")
     p.add_argument(

@@ -1,10 +1,12 @@
-"""Recalibration by information level.
+"""Recalibration by information level (and, optionally, by an input such as region).
 
 One model serves four settings (risk factors only ... full laboratory panel), and a
 boosted model can be well calibrated on the pooled data yet over- or under-confident in
 one setting. :class:`LevelCalibratedClassifier` applies, for each information level a
 row amounts to, an affine map ``a * logit + b`` to the fitted model's log-odds (Platt
-scaling per level). Because the map is affine on the log-odds, exact SHAP values of the
+scaling per level). With ``by="region"`` the groups are level x region: one world mixes
+populations whose prevalence runs from 5% to over 90%, and a single map per level is a
+compromise between them (too extreme in one, too timid in another). Because the map is affine on the log-odds, exact SHAP values of the
 base model scale by ``a`` and stay exact; because ``a`` is kept positive, the base model's
 monotone directions (:func:`b12risk.knowledge.schema.monotone_directions`) hold after it.
 """
@@ -24,31 +26,44 @@ from b12risk.knowledge.schema import features
 from b12risk.logodds import expit
 from b12risk.validation import information_level
 
-__all__ = ["GROUPS", "LevelCalibratedClassifier", "calibration_group", "platt"]
+__all__ = ["GROUPS", "SPLITS", "LevelCalibratedClassifier", "calibration_group", "platt"]
 
 #: Calibration groups: the information levels, with the full panel split into rows that
 #: have every full-panel lab and rows that have only some (a clinic's usual partial panel).
 GROUPS: tuple[str, ...] = (*LEVELS[:-1], "partial_panel", LEVELS[-1])
 
 
-def calibration_group(X: pd.DataFrame) -> np.ndarray:
+#: Inputs a calibration group may be split by, and the key of a row where the input is unknown.
+SPLITS: tuple[str, ...] = ("region",)
+UNKNOWN = "unknown"
+
+
+def calibration_group(X: pd.DataFrame, by: str | None = None) -> np.ndarray:
     """The calibration group of each canonical row (see :data:`GROUPS`).
 
     Parameters
     ----------
     X : pandas.DataFrame
         Canonical feature columns (absent columns count as not measured).
+    by : {"region"}, optional
+        Split each group by this input: ``"<group>/<value>"`` (``"<group>/unknown"``
+        where the row does not give it).
 
     Returns
     -------
     numpy.ndarray of str
-        One of :data:`GROUPS` per row.
+        One of :data:`GROUPS` per row, or that group and the row's ``by`` value.
     """
     group = np.asarray(information_level(X), dtype=object)
     panel = [f.name for f in features().values() if f.level == LEVELS[-1]]
     present = np.column_stack([X[c].notna().to_numpy() if c in X.columns else np.zeros(len(X), bool) for c in panel])
     group[(group == LEVELS[-1]) & ~present.all(axis=1)] = "partial_panel"
-    return group.astype(str)
+    if by is None:
+        return group.astype(str)
+    if by not in SPLITS:
+        raise ValueError(f"by must be None or one of {', '.join(SPLITS)}; got {by!r}")
+    value = X[by].astype(object).where(X[by].notna(), UNKNOWN) if by in X.columns else pd.Series(UNKNOWN, X.index)
+    return (pd.Series(group, index=X.index).astype(str) + "/" + value.astype(str)).to_numpy().astype(str)
 
 
 def platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -78,8 +93,12 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
     estimator : fitted classifier with ``decision_function`` (log-odds)
         Used as is, never refitted.
     levels : sequence of str, optional
-        Calibration groups (:data:`GROUPS`) to recalibrate; the others keep ``a = 1, b = 0``.
-        All groups by default.
+        Calibration groups (:func:`calibration_group` keys) to recalibrate; the others keep
+        ``a = 1, b = 0``. All groups by default.
+    by : {"region"}, optional
+        Split each information level's group by this input (:func:`calibration_group`).
+        None (the default, and what models saved before it existed have) keeps one map
+        per level.
 
     Attributes
     ----------
@@ -88,9 +107,18 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray
     """
 
-    def __init__(self, estimator: Any = None, levels: tuple[str, ...] | None = None):
+    def __init__(self, estimator: Any = None, levels: tuple[str, ...] | None = None, by: str | None = None):
         self.estimator = estimator
         self.levels = levels
+        self.by = by
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # models saved before ``by`` existed (1.0.0) have one map per level
+        state.setdefault("by", None)
+        super().__setstate__(state)
+
+    def _groups(self, X: pd.DataFrame) -> np.ndarray:
+        return calibration_group(X, self.by)
 
     def fit(self, X: pd.DataFrame, y: Any) -> LevelCalibratedClassifier:
         """Fit ``(a, b)`` per calibration group by Platt scaling of the base log-odds.
@@ -98,7 +126,9 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
         A group gets ``(1, 0)`` (the base log-odds unchanged) when ``levels`` leaves it
         out, when it has fewer than 200 rows or only one outcome class, or when the fitted
         slope is not positive (it would reverse the base's ranking within the group, and
-        with it the model's monotone directions).
+        with it the model's monotone directions). With ``by``, every level's own group is
+        fitted too and serves the rows whose level x split group has no map of its own
+        (a split value the calibration cohort did not have, such as an unknown region).
 
         Parameters
         ----------
@@ -114,10 +144,15 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
         """
         y = np.asarray(y).astype(bool)
         raw = self.estimator.decision_function(X)
-        lev = calibration_group(X)
+        base = calibration_group(X)
+        split = self._groups(X) if self.by else None
         self.coef_ = {}
-        for level in GROUPS:
-            sel = lev == level
+        keys = [
+            *GROUPS,
+            *(sorted(set(split), key=lambda g: (GROUPS.index(g.split("/")[0]), g)) if split is not None else []),
+        ]
+        for level in keys:
+            sel = (base if "/" not in level else split) == level
             wanted = self.levels is None or level in self.levels
             if wanted and sel.sum() >= 200 and 0 < y[sel].sum() < sel.sum():
                 slope, intercept = platt(raw[sel], y[sel])
@@ -135,10 +170,13 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
     def affine(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Per row ``(a, b)``: recalibrated log-odds = a * base log-odds + b."""
         check_is_fitted(self, "coef_")
-        lev = calibration_group(X)
-        a, b = np.ones(len(lev)), np.zeros(len(lev))
+        base = calibration_group(X)
+        split = self._groups(X) if self.by else None
+        a, b = np.ones(len(base)), np.zeros(len(base))
+        # the level's map, then the level x split map where one was fitted (an unseen split
+        # value keeps its level's map)
         for group, (slope, intercept) in self.coef_.items():
-            sel = lev == group
+            sel = (base if "/" not in group else split) == group
             a[sel], b[sel] = slope, intercept
         return a, b
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,7 @@ __all__ = [
     "Fit",
     "fit",
     "marker_aurocs",
+    "parameter_names",
     "population_overrides",
     "separability",
     "simulated_adults",
@@ -201,6 +202,8 @@ SERUM = Stage(
         "b12_p95",
         "b12_sd_log",
         "b12_below_221_supplement_vs_not",
+        # the assay's share of the spread: what separates a noisy reading from a wide latent
+        "auroc_b12_raised_mma_egfr60",
     ),
     ("serum_b12", "oracle_risk_factors"),
 )
@@ -214,7 +217,13 @@ MMA = Stage(
         _Parameter(("measurement", "mma", "sd"), "log umol/L", log=True),
         _Parameter(("measurement", "mma", "deficiency_onset"), "pmol/L", log=True),
     ),
-    ("mma_median_20_39", "mma_median_70plus", "mma_above_0271_egfr60", "corr_log_b12_log_mma"),
+    (
+        "mma_median_20_39",
+        "mma_median_70plus",
+        "mma_above_0271_egfr60",
+        "corr_log_b12_log_mma",
+        "auroc_b12_raised_mma_egfr60",
+    ),
     ("mma",),
 )
 HCY = Stage(
@@ -320,6 +329,11 @@ class Fit:
     evaluations: int
 
 
+def parameter_names() -> list[str]:
+    """The free parameters of every stage, by seed path (what ``fit(hold=...)`` takes)."""
+    return [".".join(p.path) for stage in STAGES for p in stage.parameters]
+
+
 def fit(
     real: pd.DataFrame,
     *,
@@ -327,6 +341,7 @@ def fit(
     seed: int = 20261202,
     max_evaluations: int = 400,
     stages: Sequence[str] | None = None,
+    hold: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
 ) -> Fit:
     """Fit the us_uk world to ``real`` (:func:`b12risk.nhanes.adapter.load_adults`).
@@ -342,6 +357,10 @@ def fit(
     stages : sequence of str, optional
         Names of the :data:`STAGES` to refit (the others keep the seeds' values); all by
         default. The closed-form stage and the solved effects and medians always run.
+    hold : sequence of str
+        Free parameters to keep at the seeds' values, named by their seed path
+        (:func:`parameter_names`, e.g. ``"scenarios.us_uk.diet"``): for a parameter the
+        targets cannot pin down, which a fit would otherwise push wherever the loss is flat.
     progress : callable, optional
         Called with a line of text after each stage.
 
@@ -351,18 +370,26 @@ def fit(
     """
     from scipy.optimize import minimize  # heavy: loaded only when fitting
 
+    known = [stage.name for stage in STAGES]
+    if stages is not None and set(stages) - set(known):
+        raise ConfigError(f"unknown calibration stages {sorted(set(stages) - set(known))}; expected some of {known}")
+    if set(hold) - set(parameter_names()):
+        raise ConfigError(
+            f"hold names unknown parameters {sorted(set(hold) - set(parameter_names()))}; "
+            f"expected some of {parameter_names()}"
+        )
     kb0 = load()
     target = measure(real, pooled_weights(real))
     before = simulated_moments(kb0, n, seed)
     overrides = population_overrides(real, kb0)
     evaluations = 0
-    known = [stage.name for stage in STAGES]
-    if stages is not None and set(stages) - set(known):
-        raise ConfigError(f"unknown calibration stages {sorted(set(stages) - set(known))}; expected some of {known}")
     for stage in STAGES:
         if stages is not None and stage.name not in stages:
             continue
-        params = stage.parameters
+        params = tuple(p for p in stage.parameters if ".".join(p.path) not in hold)
+        if not params:
+            continue
+        stage = replace(stage, parameters=params)  # the stage as fitted, without what is held
         kb_now = load(overrides=overrides)
         x0 = np.array([math.log(_current(kb_now, p)) if p.log else _current(kb_now, p) for p in params])
 

@@ -2,7 +2,8 @@
 
 :data:`TARGETS` is read from ``targets.toml``: each target is a survey statistic of one
 field (a share below or between cut-offs, a quantile, the sd of the log, a correlation
-of logs, the share taking a medicine, a ratio of shares), optionally within an age band,
+of logs, the share taking a medicine, a ratio of shares, how well a low reading ranks
+another field's high ones), optionally within an age band,
 with the tolerance issue [3/5] sets. :func:`measure` computes every target on a frame
 with weights (NHANES, survey-weighted; a simulated cohort, weights of one), and
 :func:`compare` puts real and simulated side by side.
@@ -38,6 +39,7 @@ _STATISTICS = (
     "corr_log",
     "share_taking",
     "share_ratio",
+    "auroc_below",
 )
 
 
@@ -133,6 +135,11 @@ def _one(t: Target, frame: pd.DataFrame, w: np.ndarray) -> float:
         users, others = ok & (by > 0), ok & (by == 0)
         below_others = stats.weighted_share(x[others] < t.cut, wr[others])
         return stats.weighted_share(x[users] < t.cut, wr[users]) / below_others if below_others else math.nan
+    if t.statistic == "auroc_below":
+        # how well a lower reading of ``column`` ranks ``other`` above ``cut``
+        y = _numbers(frame, t.other)[rows]
+        ok = np.isfinite(y)
+        return stats.weighted_auroc(y[ok] > t.cut, -x[ok], wr[ok])
     raise AssertionError(t.statistic)  # _read refuses anything else
 
 

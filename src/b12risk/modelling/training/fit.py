@@ -84,10 +84,10 @@ def _calibration_check(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
 
 
 def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any, dict[str, Any]]:
-    """Fit the pipeline on the training cohort, check calibration per group on a fresh
-    simulated calibration cohort, and correct it (Platt scaling of the log-odds, per
-    group) only where it is off by more than the tolerance and by more than two
-    standard errors."""
+    """Fit the pipeline on the training cohort, check calibration per group (information
+    level, and level x ``[calibration] by`` where set) on a fresh simulated calibration
+    cohort, and correct it (Platt scaling of the log-odds, per group) only where it is off
+    by more than the tolerance and by more than two standard errors."""
     # imports scikit-learn: loaded when a model is fitted, not on ``import b12risk``
     from b12risk.modelling.calibration import GROUPS, LevelCalibratedClassifier, calibration_group
 
@@ -105,7 +105,9 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
     cal = training_cohort(cal_cfg)
     Xc, yc = to_model_frame(cal), cal["true_deficient"].to_numpy()
     p = pipe.predict_proba(Xc)[:, 1]
+    by = tol.by
     group = calibration_group(Xc)
+    split = calibration_group(Xc, by) if by else None
     info: dict[str, Any] = {
         "fit_seconds": round(seconds, 1),
         "n_iter": int(pipe[-1].n_iter_),
@@ -115,8 +117,9 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
         "calibration": {},
     }
     off = []
-    for g in GROUPS:
-        sel = group == g
+    keys = [*GROUPS, *(sorted(set(split)) if split is not None else [])]
+    for g in keys:
+        sel = (group if "/" not in g else split) == g
         if sel.sum() < 200 or yc[sel].all() or not yc[sel].any():
             continue
         c = _calibration_check(yc[sel], p[sel])
@@ -128,6 +131,6 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
     info["corrected_levels"] = off
     if not off:
         return pipe, info
-    model = LevelCalibratedClassifier(pipe, levels=tuple(off)).fit(Xc, yc)
+    model = LevelCalibratedClassifier(pipe, levels=tuple(off), by=by).fit(Xc, yc)
     info["correction"] = {g: [round(a, 4), round(b, 4)] for g, (a, b) in model.coef_.items() if g in off}
     return model, info
