@@ -56,7 +56,11 @@ def read_condition(res: Resource, book: CodeBook) -> tuple[list[Finding], list[N
         source = Source(entry.field, res.name, code, entry.display, date, "refuted")
         return [Finding(entry.field, False, when, source)], [], []
     if verification not in (None, *_PRESENT):
-        return [], [Note(res.name, f"{entry.display}: verification status {verification!r} is not one b12risk reads")], []
+        return (
+            [],
+            [Note(res.name, f"{entry.display}: verification status {verification!r} is not one b12risk reads")],
+            [],
+        )
     if _passing(entry.field) and clinical is not None and clinical not in _ACTIVE:
         return [], [Note(res.name, f"{entry.display}: clinical status {clinical!r}, no longer present; not used")], []
     recorded = ", ".join(x for x in (clinical, verification) if x) or "present"

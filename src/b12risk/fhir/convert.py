@@ -205,7 +205,9 @@ def from_fhir(
             out["sex"] = _GENDERS[model.gender]
             sources["sex"] = (Source("sex", patient.name, "gender", "Sex", None, model.gender),)
         elif model.gender is not None:
-            notes.append(Note(patient.name, f"gender {model.gender!r} is not one the model knows (female, male); sex unobserved"))
+            notes.append(
+                Note(patient.name, f"gender {model.gender!r} is not one the model knows (female, male); sex unobserved")
+            )
 
     media = {}
     for r in resources:
@@ -246,10 +248,14 @@ def from_fhir(
             column, value = name, finding.value
         out[column] = value
         sources[column] = tuple(
-            f.source for f in findings + med_findings if f.field == name and f.source.resource in finding.source.resource
+            f.source
+            for f in findings + med_findings
+            if f.field == name and f.source.resource in finding.source.resource
         ) or (finding.source,)
         for loser in (f for f in findings if f.field == name and f is not finding):
-            notes.append(Note(loser.source.resource, f"{name}: a more recent result ({finding.source.resource}) is used"))
+            notes.append(
+                Note(loser.source.resource, f"{name}: a more recent result ({finding.source.resource}) is used")
+            )
 
     extra = dict(extra or {})
     if region is not None:
@@ -261,7 +267,9 @@ def from_fhir(
         if filled and out[filled[0]] != value:
             where = ", ".join(s.resource for s in sources.get(filled[0], ()))
             problems.append(
-                problem(where or "the record", f"{filled[0]} is {out[filled[0]]!r} in the record but {value!r} in extra")
+                problem(
+                    where or "the record", f"{filled[0]} is {out[filled[0]]!r} in the record but {value!r} in extra"
+                )
             )
             continue
         out[name] = value
@@ -298,4 +306,3 @@ def _check(data: dict[str, Any], sources: Mapping[str, tuple[Source, ...]]) -> N
             lead = ", ".join(dict.fromkeys(names)) if names else "extra"
             problems.append(Problem(field=None, value=p.value, expected=p.expected, detail=f"{lead}: {p.statement}"))
         raise FhirInputError(problems) from None
-

@@ -111,7 +111,11 @@ def _dose(res: Resource, dosage: Any, column: str, book: CodeBook) -> tuple[floa
         try:
             convert(1.0, unit, "g")
         except UnitProblem:
-            return None, None, problem(res.name, f"dose {q.value} {unit} is not a count of pills; expected e.g. {{tablet}}")
+            return (
+                None,
+                None,
+                problem(res.name, f"dose {q.value} {unit} is not a count of pills; expected e.g. {{tablet}}"),
+            )
         return None, Note(res.name, f"{column}: dose {q.value} {unit} is a mass; pills per day cannot be told"), None
     try:
         return convert(float(q.value), unit, per_unit) * per_day, None, None
@@ -171,7 +175,9 @@ def read_medication(
     elif start is None:
         notes.append(Note(res.name, f"{kb_cause.label_en}: no start date; years taken not known from it"))
     elif end is None and status not in _ONGOING:
-        notes.append(Note(res.name, f"{kb_cause.label_en}: {status} without an end date; years taken not known from it"))
+        notes.append(
+            Note(res.name, f"{kb_cause.label_en}: {status} without an end date; years taken not known from it")
+        )
         start = None
     dose = None
     column = getattr(kb_cause, "dose_column", None)

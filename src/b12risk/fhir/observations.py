@@ -90,20 +90,26 @@ def read_observation(res: Resource, book: CodeBook) -> tuple[list[Finding], list
 
     q = obs.valueQuantity
     if q is None:
-        kind = next((k for k in ("valueString", "valueCodeableConcept", "valueRange", "valueRatio") if getattr(obs, k)), None)
+        kind = next(
+            (k for k in ("valueString", "valueCodeableConcept", "valueRange", "valueRatio") if getattr(obs, k)), None
+        )
         got = f"a {kind}" if kind else "no value"
         return [], [], [problem(res.name, f"{lab.display} has {got}; expected valueQuantity with a UCUM unit")]
     if q.value is None:
         return [], [], [problem(res.name, f"{lab.display} has a Quantity without a value")]
     if q.comparator is not None:
-        return [], [], [
-            problem(
-                res.name,
-                f"{lab.display} is '{q.comparator} {q.value} {q.code or q.unit or ''}'".rstrip()
-                + "', a bound, not a measured value; expected the measured value",
-                value=str(q.value),
-            )
-        ]
+        return (
+            [],
+            [],
+            [
+                problem(
+                    res.name,
+                    f"{lab.display} is '{f'{q.comparator} {q.value} {q.code or q.unit or str()}'.rstrip()}', "
+                    "a bound, not a measured value; expected the measured value",
+                    value=str(q.value),
+                )
+            ],
+        )
     unit, why = _unit_of(q)
     if unit is None:
         return [], [], [problem(res.name, f"{lab.display}: {why}", value=q.code or q.unit)]
