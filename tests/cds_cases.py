@@ -82,7 +82,12 @@ def split_bundle(bundle: dict) -> dict[str, Any]:
     prefetch: dict[str, Any] = {"patient": next(r for r in resources if r["resourceType"] == "Patient")}
     for key, rtype in PREFETCH_TYPES.items():
         found = [{"resource": r} for r in resources if r["resourceType"] == rtype]
-        prefetch[key] = {"resourceType": "Bundle", "type": "searchset", "total": len(found), **({"entry": found} if found else {})}
+        prefetch[key] = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(found),
+            **({"entry": found} if found else {}),
+        }
     return prefetch
 
 
@@ -124,8 +129,14 @@ class FakeFhir:
                     hit = next((r for r in resources if r["resourceType"] == rtype and r.get("id") == rid), None)
                     return self._send(200, hit) if hit else self._send(404, {"resourceType": "OperationOutcome"})
                 patient = parse_qs(parts.query).get("patient", [""])[0]
-                found = [r for r in resources if r["resourceType"] == path and r.get("subject", {}).get("reference") == f"Patient/{patient}"]
-                self._send(200, {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": r} for r in found]})
+                found = [
+                    r
+                    for r in resources
+                    if r["resourceType"] == path and r.get("subject", {}).get("reference") == f"Patient/{patient}"
+                ]
+                self._send(
+                    200, {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": r} for r in found]}
+                )
 
             def _send(self, status: int, body: Any) -> None:
                 data = json.dumps(body).encode()

@@ -6,10 +6,10 @@ import json
 
 import httpx
 import pytest
-from cds_cases import ISSUER, FakeFhir, Server, jwks_of, new_key, token
-from fhir_cases import NAMES, bundle
 
 from b12risk.cds import Settings, create_app, load_keys
+from cds_cases import ISSUER, FakeFhir, Server, jwks_of, new_key, token
+from fhir_cases import NAMES, bundle
 
 LIMIT = 64 * 1024  # a small body limit, so the oversized-body tests send little
 
@@ -30,6 +30,7 @@ def service(ehr_key, fake_fhir):
     keys = load_keys(json.dumps(jwks_of(ehr_key)), origin="test JWKS")
     settings = Settings(keys=keys, issuers=(ISSUER,), fhir_server=fake_fhir.url, max_body_bytes=LIMIT)
     with Server(create_app(settings)) as server:
+        server.ehr_key = ehr_key
         yield server
 
 

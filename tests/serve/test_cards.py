@@ -5,12 +5,12 @@ from __future__ import annotations
 import copy
 
 import pytest
-from cds_cases import FHIR_TOKEN, request_body, today
 
 from b12risk import predict
 from b12risk.cds.cards import percent
 from b12risk.fhir import from_fhir
 from b12risk.words import t
+from cds_cases import FHIR_TOKEN, request_body, today
 from fhir_cases import NAMES, bundle, example, outside_record
 
 VIEW = "/cds-services/b12risk-patient-view"
@@ -53,7 +53,11 @@ def test_arabic_cards_from_accept_language(call):
     card = r.json()["cards"][0]
     assert card["extension"]["b12risk"]["probability"] == expected(name).probability
     assert t("disclaimer", "ar") in card["detail"] and t("disclaimer", "en") not in card["detail"]
-    assert t("high", "ar") in card["summary"] or t("moderate", "ar") in card["summary"] or t("low", "ar") in card["summary"]
+    assert (
+        t("high", "ar") in card["summary"]
+        or t("moderate", "ar") in card["summary"]
+        or t("low", "ar") in card["summary"]
+    )
 
 
 def test_without_prefetch_the_configured_fhir_server_is_read(call, fake_fhir):
@@ -99,7 +103,11 @@ def test_the_test_that_informs_most_is_suggested_where_the_knowledge_supports_it
     assert request["resourceType"] == "ServiceRequest" and request["code"]["coding"][0]["code"] == "13964-2"
     assert request["subject"]["reference"] == "Patient/older-adult-ppi-metformin"
     # the same patient with weak kidneys: MMA would reflect the kidneys, so holotranscobalamin
-    egfr = next(e["resource"] for e in b["entry"] if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "33914-3")
+    egfr = next(
+        e["resource"]
+        for e in b["entry"]
+        if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "33914-3"
+    )
     egfr["valueQuantity"]["value"] = 42
     cards = call(VIEW, request_body(b)).json()["cards"]
     assert cards[1]["suggestions"][0]["actions"][0]["resource"]["code"]["coding"][0]["code"] == "72160-5"

@@ -82,11 +82,19 @@ def _warm_up(settings: Settings) -> str:
         [
             {"resourceType": "Patient", "id": "warm-up", "gender": "female", "birthDate": "1960-01-01"},
             {
-                "resourceType": "Observation", "id": "w", "status": "final", "subject": {"reference": "Patient/warm-up"},
+                "resourceType": "Observation",
+                "id": "w",
+                "status": "final",
+                "subject": {"reference": "Patient/warm-up"},
                 "code": {"coding": [{"system": "http://loinc.org", "code": "2132-9"}]},
-                "valueQuantity": {"value": 250, "unit": "pg/mL", "system": "http://unitsofmeasure.org", "code": "pg/mL"},
+                "valueQuantity": {
+                    "value": 250,
+                    "unit": "pg/mL",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "pg/mL",
+                },
             },
-        ]  # fmt: skip
+        ]
     )
     record.predict(model=settings.model)
     return runtime.version
@@ -215,7 +223,9 @@ def create_app(settings: Settings) -> Any:
         except UnicodeDecodeError:
             raise CdsError(400, "the body is not UTF-8 text") from None
         except json.JSONDecodeError as exc:
-            raise CdsError(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+            raise CdsError(
+                400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
         except RecursionError:
             raise CdsError(400, "the body's JSON is nested too deeply") from None
         except ValueError:  # a number with more digits than Python turns into an int
@@ -235,10 +245,15 @@ def create_app(settings: Settings) -> Any:
             "request or not JSON, 401 token, 404 unknown service, 412 patient data neither prefetched nor readable, "
             "413 body too large, 415 not JSON, 422 FHIR that cannot be read as the patient."
         ),
-        responses={400: {"description": "bad request"}, 401: {"description": "token missing or refused"},
-                   404: {"description": "no such service"}, 412: {"description": "patient data not available"},
-                   413: {"description": "body too large"}, 415: {"description": "not JSON"},
-                   422: {"description": "FHIR not readable as the patient"}},  # fmt: skip
+        responses={
+            400: {"description": "bad request"},
+            401: {"description": "token missing or refused"},
+            404: {"description": "no such service"},
+            412: {"description": "patient data not available"},
+            413: {"description": "body too large"},
+            415: {"description": "not JSON"},
+            422: {"description": "FHIR not readable as the patient"},
+        },
     )
     async def call_service(service_id: str, request: Request) -> Any:
         service = SERVICES.get(service_id)
@@ -272,7 +287,9 @@ def create_app(settings: Settings) -> Any:
         except CdsError as exc:
             return _error(exc.status, exc.message)
         items = body.get("feedback") if isinstance(body, dict) else None
-        if not isinstance(items, list) or not all(isinstance(i, dict) and "card" in i and "outcome" in i for i in items):
+        if not isinstance(items, list) or not all(
+            isinstance(i, dict) and "card" in i and "outcome" in i for i in items
+        ):
             return _error(400, "feedback must be {'feedback': [{'card': ..., 'outcome': ..., ...}, ...]}")
         outcomes = [str(i["outcome"]) for i in items]
         request.state.log.update(service=service_id, feedback=outcomes)

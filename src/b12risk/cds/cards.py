@@ -76,7 +76,7 @@ def risk_card(prediction: Any, record: FhirPatient, language: str, *, missing: t
     if used:
         lines.append(f"\n**{t('cds.from_record', language)}:**")
         for name, sources in used:
-            canonical = next((f for f in feats.values() if f.name == name or any(a[0] == name for a in f.alt_units)))
+            canonical = next(f for f in feats.values() if f.name == name or any(a[0] == name for a in f.alt_units))
             label = canonical.label_ar if language == "ar" else canonical.label_en
             where = "; ".join(f"{s.recorded}, {s.resource}" + (f", {s.date}" if s.date else "") for s in sources)
             lines.append(f"- {_md(label)}: {_md(where)}")
@@ -130,7 +130,11 @@ def suggestion_card(rule: Rule, patient_id: str | None, language: str, version: 
     if patient_id:
         request["subject"] = {"reference": f"Patient/{patient_id}"}
     detail = "\n\n".join(
-        [t(rule.words, language), say("cds.source", language, source=_md(rule.source)), f"**{t('disclaimer', language)}**"]
+        [
+            t(rule.words, language),
+            say("cds.source", language, source=_md(rule.source)),
+            f"**{t('disclaimer', language)}**",
+        ]
     )
     summary = say("cds.suggest_summary", language, test=display)
     return {
@@ -145,7 +149,11 @@ def suggestion_card(rule: Rule, patient_id: str | None, language: str, version: 
                 "label": say("cds.suggest_action", language, test=display),
                 "uuid": str(uuid.uuid4()),
                 "actions": [
-                    {"type": "create", "description": say("cds.suggest_action", language, test=display), "resource": request}
+                    {
+                        "type": "create",
+                        "description": say("cds.suggest_action", language, test=display),
+                        "resource": request,
+                    }
                 ],
             }
         ],

@@ -20,7 +20,9 @@ def openapi_page(spec: dict[str, Any]) -> str:
     rows = []
     for path, methods in spec.get("paths", {}).items():
         for method, op in methods.items():
-            responses = ", ".join(f"{code} {e(r.get('description', ''))}" for code, r in op.get("responses", {}).items())
+            responses = ", ".join(
+                f"{code} {e(r.get('description', ''))}" for code, r in op.get("responses", {}).items()
+            )
             rows.append(
                 f"<section><h2><code>{e(method.upper())} {e(path)}</code></h2>"
                 f"<p><b>{e(op.get('summary', ''))}</b></p><p>{e(op.get('description', ''))}</p>"

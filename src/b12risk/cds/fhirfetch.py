@@ -67,4 +67,8 @@ def fetch(base: str, query: str, token: str, timeout: float) -> Any:
             if not str(nxt).startswith(root + "/"):
                 raise FetchError(f"{query.split('?')[0]}: a next link leaves the configured FHIR server")
             url = nxt
-    return {**first, "entry": entries, "link": []} if first is not None else {"resourceType": "Bundle", "type": "searchset"}
+    return (
+        {**first, "entry": entries, "link": []}
+        if first is not None
+        else {"resourceType": "Bundle", "type": "searchset"}
+    )

@@ -103,7 +103,9 @@ def _gather(req: CdsRequest, settings: Settings) -> tuple[list[Any], tuple[str, 
         for key in missing:
             query = templates[key].replace("{{context.patientId}}", quote(patient_id, safe=""))
             try:
-                prefetch[key] = fetch(settings.fhir_server, query, req.fhirAuthorization.access_token, settings.fhir_timeout)
+                prefetch[key] = fetch(
+                    settings.fhir_server, query, req.fhirAuthorization.access_token, settings.fhir_timeout
+                )
             except FetchError as exc:
                 raise CdsError(412, f"cannot read the patient's data from the FHIR server: {exc}") from None
         missing = []
