@@ -49,6 +49,7 @@ class Use:
     dose: float | None  # per day, in the dose column's unit
     when: dt.datetime | None
     source: Source
+    dose_text: str = ""  # the dosage as the record states it
 
 
 def _medicine(res: Resource, contained: Mapping[str, Any]) -> tuple[Any, str | None]:
@@ -179,17 +180,29 @@ def read_medication(
             Note(res.name, f"{kb_cause.label_en}: {status} without an end date; years taken not known from it")
         )
         start = None
-    dose = None
+    dose, dose_text = None, ""
     column = getattr(kb_cause, "dose_column", None)
     if column is not None and dosages:
         dose, note, bad = _dose(res, dosages[0], column, book)
         notes += [note] if note else []
         problems += [bad] if bad else []
+        dose_text = _dosage_text(dosages[0])
     when = as_of if current else end if end is not None else start
     shown_start = start.date().isoformat() if start else "?"
     shown_end = "ongoing" if current else end.date().isoformat() if end else "?"
     source = Source(cause, res.name, matched, kb_cause.label_en, shown_start, f"{status} {shown_start} to {shown_end}")
-    return [Use(cause, True, start, end, current, dose, when, source)], notes, problems
+    return [Use(cause, True, start, end, current, dose, when, source, dose_text)], notes, problems
+
+
+def _dosage_text(dosage: Any) -> str:
+    """A Dosage in words for a card: ``1000 mg, 2 per 1 d``."""
+    rate = (dosage.doseAndRate or [None])[0]
+    q = rate.doseQuantity if rate is not None else None
+    repeat = dosage.timing.repeat if dosage.timing is not None else None
+    parts = [f"{q.value} {q.code or q.unit or ''}".strip()] if q is not None else []
+    if repeat is not None and repeat.period is not None:
+        parts.append(f"{repeat.frequency or 1} per {repeat.period} {repeat.periodUnit}")
+    return ", ".join(parts)
 
 
 def _union_years(spans: list[tuple[dt.datetime, dt.datetime]]) -> float:
@@ -243,7 +256,9 @@ def combine(uses: list[Use], as_of: dt.datetime) -> tuple[list[Finding], list[No
         dosed = [u for u in taken if u.dose is not None]
         if dose_col is not None and dosed:
             last = max(dosed, key=lambda u: u.when or dt.datetime.min.replace(tzinfo=dt.UTC))
-            findings.append(Finding(dose_col, last.dose, None, _renamed(last.source, dose_col)))
+            src = last.source
+            dose_src = Source(dose_col, src.resource, src.code, src.display, None, last.dose_text or src.recorded)
+            findings.append(Finding(dose_col, last.dose, None, dose_src))
     return findings, notes
 
 
