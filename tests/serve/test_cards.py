@@ -172,3 +172,15 @@ def test_a_card_is_the_same_for_the_same_record(call):
     second = call(VIEW, request_body(copy.deepcopy(b))).json()["cards"][0]
     assert first["uuid"] != second["uuid"]
     assert {k: v for k, v in first.items() if k != "uuid"} == {k: v for k, v in second.items() if k != "uuid"}
+
+
+def test_order_select_with_invalid_draft_orders_is_422_naming_the_order(call):
+    body = request_body(bundle("older_adult_ppi_metformin"), hook="order-select")
+    orders = draft("2132-9")
+    del orders["entry"][0]["resource"]["intent"]  # ServiceRequest.intent is required
+    body["context"].update(selections=["ServiceRequest/order-1"], draftOrders=orders)
+    r = call(ORDER, body)
+    assert r.status_code == 422, r.text
+    assert r.json()["problems"] == [
+        "ServiceRequest/order-1: is not valid FHIR R4: intent: Value for the field 'intent' is required"
+    ]

@@ -129,6 +129,10 @@ def test_b12risk_serve_refuses_to_start_without_keys_or_off_loopback(tmp_path):
         [*run, "--allow-unauthenticated", "--host", "0.0.0.0"], capture_output=True, text=True, env=env, timeout=60
     )
     assert res.returncode == 2 and "loopback host only" in res.stderr
+    res = subprocess.run(
+        [*run, "--allow-unauthenticated", "--max-body-bytes", "10"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert res.returncode == 2 and "max_body_bytes must be at least 1024; got 10" in res.stderr
     bad = tmp_path / "bad.json"
     bad.write_text('{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}')
     res = subprocess.run([*run, "--keys", str(bad)], capture_output=True, text=True, env=env, timeout=60)

@@ -127,7 +127,7 @@ def _ordered_tests(req: CdsRequest) -> list[str]:
     selections = req.context.get("selections")
     if not isinstance(draft, dict) or not isinstance(selections, list):
         raise CdsError(400, "order-select needs context.draftOrders (a Bundle) and context.selections (a list)")
-    _, problems = parse(draft)
+    _, problems = parse(draft, types=("ServiceRequest", "MedicationRequest"))
     if problems:
         raise CdsError(422, "context.draftOrders is not valid FHIR R4: " + "; ".join(p.message for p in problems),
                        tuple(p.message for p in problems))  # fmt: skip

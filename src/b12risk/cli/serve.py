@@ -75,7 +75,14 @@ def settings_from_args(args: argparse.Namespace):
     for url, option in ((args.public_url, "--public-url"), (args.fhir_server, "--fhir-server")):
         if url is not None and not url.startswith(("https://", "http://")):
             raise ConfigError(f"{option} must be an http(s) URL; got {url!r}")
-    return Settings(
+    try:
+        return _settings(Settings, keys, args)
+    except ValueError as exc:  # a limit the settings refuse
+        raise ConfigError(str(exc)) from None
+
+
+def _settings(settings_class, keys, args: argparse.Namespace):
+    return settings_class(
         keys=keys,
         issuers=tuple(args.issuer or ()),
         public_url=args.public_url,

@@ -247,11 +247,7 @@ def from_fhir(
         else:
             column, value = name, finding.value
         out[column] = value
-        sources[column] = tuple(
-            f.source
-            for f in findings + med_findings
-            if f.field == name and f.source.resource in finding.source.resource
-        ) or (finding.source,)
+        sources[column] = (finding.source,)  # a medicine's years name every resource of its class
         for loser in (f for f in findings if f.field == name and f is not finding):
             notes.append(
                 Note(loser.source.resource, f"{name}: a more recent result ({finding.source.resource}) is used")

@@ -70,13 +70,15 @@ def _validation_detail(exc: Exception) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
-def parse(data: Any) -> tuple[list[Resource], list[Problem]]:
+def parse(data: Any, types: tuple[str, ...] = READ_TYPES) -> tuple[list[Resource], list[Problem]]:
     """Every resource of ``data``, validated, in input order; and the problems found.
 
     Parameters
     ----------
     data : dict or list
         A Bundle, a resource, or a list of Bundles and resources, as parsed JSON.
+    types : tuple of str, default :data:`READ_TYPES`
+        Resource types to validate and keep the model of; others are kept without a model.
 
     Returns
     -------
@@ -135,7 +137,7 @@ def parse(data: Any) -> tuple[list[Resource], list[Problem]]:
         except (KeyError, ValueError, LookupError, AttributeError):
             problems.append(problem(name, f"resourceType {rtype!r} is not a FHIR R4 resource type"))
             return
-        if rtype not in READ_TYPES:
+        if rtype not in types:
             resources.append(Resource(type=rtype, id=rid if isinstance(rid, str) else None, name=name, model=None))
             return
         try:
