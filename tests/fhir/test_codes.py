@@ -105,3 +105,12 @@ def test_a_code_pointing_at_a_field_the_model_lacks_is_refused(tmp_path):
     bad.write_text(text)
     with pytest.raises(KnowledgeError, match=r"codes\.toml.*'homocysteine' is not a numeric field"):
         code_book(bad)
+
+
+def test_the_code_book_is_not_model_knowledge():
+    from b12risk.knowledge.load import SEED_FILES
+
+    # codes.toml and suggestions.toml change how records are read and cards are made,
+    # never what the model was trained on, so they stay out of the knowledge fingerprint
+    assert "codes" not in SEED_FILES and "suggestions" not in SEED_FILES
+    assert codes_path().name == "codes.toml"

@@ -184,3 +184,15 @@ def test_order_select_with_invalid_draft_orders_is_422_naming_the_order(call):
     assert r.json()["problems"] == [
         "ServiceRequest/order-1: is not valid FHIR R4: intent: Value for the field 'intent' is required"
     ]
+
+
+def test_a_fhir_server_that_refuses_the_token_is_412(call, fake_fhir):
+    body = request_body(bundle("hiv_latin_america"), prefetch=None, fhirServer=fake_fhir.url + "/",
+                        fhirAuthorization={"access_token": "wrong", "token_type": "Bearer", "expires_in": 300,
+                                           "scope": "patient/*.read", "subject": "b12risk"})  # fmt: skip
+    r = call(VIEW, body)
+    assert r.status_code == 412, r.text
+    assert (
+        r.json()["error"]
+        == "cannot read the patient's data from the FHIR server: Patient/hiv-latin-america: the FHIR server answered HTTP 401"
+    )
