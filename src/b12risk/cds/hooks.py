@@ -24,6 +24,7 @@ from b12risk.cds.suggestions import suggest
 from b12risk.errors import FhirInputError
 from b12risk.fhir import from_fhir
 from b12risk.fhir.codes import code_book
+from b12risk.fhir.evidence import codings
 from b12risk.fhir.parse import parse
 
 __all__ = ["CdsError", "CdsRequest", "answer"]
@@ -127,19 +128,18 @@ def _ordered_tests(req: CdsRequest) -> list[str]:
     selections = req.context.get("selections")
     if not isinstance(draft, dict) or not isinstance(selections, list):
         raise CdsError(400, "order-select needs context.draftOrders (a Bundle) and context.selections (a list)")
-    _, problems = parse(draft, types=("ServiceRequest", "MedicationRequest"))
+    resources, problems = parse(draft, types=("ServiceRequest", "MedicationRequest"))
     if problems:
-        raise CdsError(422, "context.draftOrders is not valid FHIR R4: " + "; ".join(p.message for p in problems),
-                       tuple(p.message for p in problems))  # fmt: skip
+        messages = tuple(p.message for p in problems)
+        raise CdsError(422, "context.draftOrders is not valid FHIR R4: " + "; ".join(messages), messages)
     book = code_book()
     wanted = set(map(str, selections))
     out = []
-    for entry in draft.get("entry", []) or []:
-        res = entry.get("resource", {}) if isinstance(entry, dict) else {}
-        if res.get("resourceType") != "ServiceRequest" or f"ServiceRequest/{res.get('id')}" not in wanted:
+    for r in resources:
+        if r.type != "ServiceRequest" or f"ServiceRequest/{r.id}" not in wanted:
             continue
-        for coding in (res.get("code") or {}).get("coding", []) or []:
-            lab = book.lab(coding.get("system"), coding.get("code"))
+        for system, code, _ in codings(r.model.code):
+            lab = book.lab(system, code)
             if lab is not None and lab.field in B12_TESTS:
                 out.append(lab.display)
     return out

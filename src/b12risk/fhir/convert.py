@@ -209,10 +209,10 @@ def from_fhir(
                 Note(patient.name, f"gender {model.gender!r} is not one the model knows (female, male); sex unobserved")
             )
 
-    media = {}
+    medications_by_ref: dict[str, Any] = {}
     for r in resources:
         if r.type == "Medication" and r.model is not None:
-            media.update({k: r.model for k in (r.full_url, f"Medication/{r.id}" if r.id else None) if k})
+            medications_by_ref.update({k: r.model for k in (r.full_url, f"Medication/{r.id}" if r.id else None) if k})
     findings: list[Finding] = []
     uses = []
     for r in resources:
@@ -231,7 +231,7 @@ def from_fhir(
         elif r.type == "Condition":
             f, n, p = read_condition(r, book)
         else:
-            u, n, p = read_medication(r, book, media, when)
+            u, n, p = read_medication(r, book, medications_by_ref, when)
             uses += u
             f = []
         findings += f
