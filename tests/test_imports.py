@@ -115,7 +115,8 @@ def test_data_flows_one_way(upstream, downstream):
 
 #: The stages in import order: a module may import its own stage and those before it,
 #: never one after. (The registry stores what training produces, so training imports it;
-#: nhanes validates a trained model through serving; reporting shows all of it.)
+#: nhanes validates a trained model through serving; reporting shows all of it; fhir reads
+#: records into predict() input, and cds serves predictions of them.)
 STAGES = (
     "knowledge",
     "validation",
@@ -123,6 +124,8 @@ STAGES = (
     "registry",
     "modelling",
     "serving",
+    "fhir",
+    "cds",
     "nhanes",
     "reporting",
     "scale",
@@ -150,3 +153,24 @@ def test_shared_modules_outside_the_stages_import_no_stage():
     for name, targets in GRAPH.items():
         if name.count(".") == 1 and _stage(name) is None and name != "b12risk.calibration":
             assert not [t for t in targets if _stage(t) is not None], name
+
+
+#: Libraries of the optional extras (fhir, serve): loaded only by the code that uses them.
+OPTIONAL = ("fhir", "ucumvert", "pint", "lark", "fastapi", "starlette", "uvicorn", "jwt", "httpx", "cryptography")
+
+
+@pytest.mark.parametrize("module", ["b12risk", "b12risk.cli", "b12risk.fhir", "b12risk.cds", "b12risk.cli.serve"])
+def test_importing_loads_no_optional_library(module):
+    import subprocess
+    import sys
+
+    code = f"import sys, {module}; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({OPTIONAL!r})))"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]", f"import {module} loads {res.stdout.strip()}"
+
+
+def test_the_fhir_and_cds_stages_sit_between_serving_and_nhanes():
+    assert "b12risk.fhir.convert" in GRAPH and "b12risk.cds.hooks" in GRAPH
+    assert "b12risk.fhir" not in {t.rpartition(".")[0] for t in GRAPH["b12risk.serving.predict"]}
+    assert "b12risk.fhir.convert" in GRAPH["b12risk.cds.hooks"] or "b12risk.fhir" in GRAPH["b12risk.cds.hooks"]

@@ -18,6 +18,7 @@ from typing import Any
 __all__ = [
     "B12RiskError",
     "ConfigError",
+    "FhirInputError",
     "InvalidPatientError",
     "KnowledgeError",
     "ModelIntegrityError",
@@ -197,3 +198,13 @@ class ModelWriteError(ModelIntegrityError, OSError):
 
 class ReleaseGateError(B12RiskError):
     """A trained model failed the release gate."""
+
+
+class FhirInputError(InvalidPatientError):
+    """FHIR input (a Bundle or resources) cannot be read as a patient.
+
+    An :class:`InvalidPatientError` whose every problem names the resource it is about
+    (``Observation/b12-1``), the value and what was expected: a resource that is not valid
+    FHIR R4, a laboratory value in a unit that cannot express it, resources of two patients,
+    or a field the record fills with a value :func:`b12risk.predict` refuses.
+    """

@@ -105,7 +105,19 @@ def test_demo_runs_end_to_end_on_a_tiny_config(tmp_path):
 
 # --------------------------------------------------------------------------- the command's shape
 
-SUBCOMMANDS = ("simulate", "train", "models", "predict", "explain", "report", "validate", "calibrate", "demo", "score")
+SUBCOMMANDS = (
+    "simulate",
+    "train",
+    "models",
+    "predict",
+    "explain",
+    "report",
+    "validate",
+    "calibrate",
+    "demo",
+    "score",
+    "serve",
+)
 
 
 def test_help_lists_every_subcommand_in_order():
@@ -127,7 +139,8 @@ def test_each_subcommand_has_help(name):
 def test_importing_the_command_loads_no_heavy_library():
     code = (
         "import sys, b12risk.cli; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'shap', 'matplotlib', 'dask', 'distributed'}))"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'shap', 'matplotlib', 'dask', 'distributed', "
+        "'fhir', 'ucumvert', 'pint', 'fastapi', 'starlette', 'uvicorn', 'jwt', 'httpx'}))"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr

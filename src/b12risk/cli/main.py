@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from b12risk._version import __version__
-from b12risk.cli import calibrate, demo, models, predict, report, simulate, train, validate
+from b12risk.cli import calibrate, demo, models, predict, report, serve, simulate, train, validate
 from b12risk.errors import B12RiskError
 
 __all__ = ["build_parser", "main"]
@@ -38,6 +38,7 @@ _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     calibrate.add_parser,
     demo.add_parser,
     _add_score,
+    serve.add_parser,
 ]
 
 
