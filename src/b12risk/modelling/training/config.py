@@ -85,8 +85,8 @@ class CohortConfig(_Section):
     survey_share: float = Field(ge=0, le=1)
     scenarios: dict[str, float]
     levels: dict[str, float]
-    #: Share of rows in which the risk factors other than age, sex and region are hidden at a
-    #: rate drawn per row (:func:`b12risk.modelling.training.cohorts.hide_risk_factors`), among the
+    #: Share of rows in which each risk factor other than age, sex and region is hidden with
+    #: probability 1/2 (:func:`b12risk.modelling.training.cohorts.hide_risk_factors`), among the
     #: rows of the scenarios in ``unknown_in`` only: what an unknown field means depends on the
     #: population, and the general population is the one an application cannot otherwise name.
     unknown_risk_factors: float = Field(default=0.0, ge=0, le=1)
