@@ -81,7 +81,8 @@ def platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     tuple of float
         ``(a, b)`` of ``P(y) = expit(a * logit + b)``.
     """
-    lr = LogisticRegression(C=np.inf, max_iter=1000).fit(logit.reshape(-1, 1), y)
+    # a tight tolerance: the map is the maximum-likelihood one, not lbfgs's default stop (1e-4)
+    lr = LogisticRegression(C=np.inf, max_iter=1000, tol=1e-10).fit(logit.reshape(-1, 1), y)
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
