@@ -19,6 +19,7 @@ FHIR_TOKEN = "fhir-access-token-for-tests"
 PREFETCH_TYPES = {
     "observations": "Observation",
     "conditions": "Condition",
+    "procedures": "Procedure",
     "medicationStatements": "MedicationStatement",
     "medicationRequests": "MedicationRequest",
 }

@@ -1,5 +1,6 @@
 """Shared by the FHIR and CDS Hooks tests: the example patients, their hand-written Bundles
-(tests/fhir/bundles/), and the fields of each that no code of seeds/codes.toml can carry."""
+(tests/fhir/bundles/), which state every field of their example as FHIR resources, and the
+fields of a patient dict that no code of seeds/codes.toml can carry."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def bundle(name: str) -> dict:
 
 
 def outside_record(data: dict) -> dict:
-    """The fields of ``data`` no code of the code book fills (region, diet, most symptoms)."""
+    """The fields of ``data`` no code of the code book fills (none of the examples' since the
+    code book reads region, diet, gastrectomy and the symptoms; guilt is one such field)."""
     from b12risk.fhir.codes import code_book
     from b12risk.knowledge.schema import features
 

@@ -8,7 +8,7 @@ import pytest
 
 from b12risk.errors import FhirInputError, InvalidPatientError
 from b12risk.fhir import from_fhir
-from fhir_cases import AS_OF, bundle, example, outside_record
+from fhir_cases import AS_OF, bundle
 
 BASE = "borderline_b12_high_mma"  # has serum B12 (lab1), MMA in nmol/L (lab2), eGFR, ...
 
@@ -52,6 +52,9 @@ def add(resource):
 
 
 OTHER = {"resourceType": "Patient", "id": "someone-else", "gender": "male", "birthDate": "1950-01-01"}
+SUBJECT = {"reference": "Patient/borderline-b12-high-mma"}
+NUMB = {"coding": [{"system": "http://snomed.info/sct", "code": "44077006"}]}
+GASTRECTOMY = {"coding": [{"system": "http://snomed.info/sct", "code": "26452005"}]}
 CASES = [
     (
         "a unit that cannot express serum B12",
@@ -95,6 +98,40 @@ CASES = [
         "an unknown resource type",
         add({"resourceType": "Labresult", "id": "x"}),
         r"Labresult/x: resourceType 'Labresult' is not a FHIR R4 resource type",
+    ),
+    (
+        "a yes/no finding answered in words",
+        add(
+            {
+                "resourceType": "Observation",
+                "id": "numb",
+                "status": "final",
+                "subject": SUBJECT,
+                "code": NUMB,
+                "effectiveDateTime": "2026-11-20",
+                "valueString": "a bit",
+            }
+        ),
+        r"Observation/numb: Numbness has a valueString; expected valueBoolean \(true: present, false: absent\)",
+    ),
+    (
+        "a procedure about another patient",
+        add(
+            {
+                "resourceType": "Procedure",
+                "id": "op",
+                "status": "completed",
+                "code": GASTRECTOMY,
+                "subject": {"reference": "Patient/someone-else"},
+                "performedDateTime": "2015-01-01",
+            }
+        ),
+        r"Procedure/op: is about Patient/someone-else; expected Patient/borderline-b12-high-mma",
+    ),
+    (
+        "a procedure without status (invalid FHIR)",
+        add({"resourceType": "Procedure", "id": "op", "code": GASTRECTOMY, "subject": SUBJECT}),
+        r"Procedure/op: is not valid FHIR R4: status: Value for the field 'status' is required",
     ),
     (
         "an age predict() refuses",
@@ -141,9 +178,12 @@ def test_not_a_record_at_all():
 
 
 def test_extra_that_contradicts_the_record_is_refused():
-    ex = example(BASE)
     with pytest.raises(FhirInputError, match=r"lab1: serum_b12_pmol_l is 168\.0 in the record but 300 in extra"):
-        from_fhir(bundle(BASE), as_of=AS_OF, extra={**outside_record(ex), "serum_b12_pmol_l": 300})
+        from_fhir(bundle(BASE), as_of=AS_OF, extra={"serum_b12_pmol_l": 300})
+    with pytest.raises(
+        FhirInputError, match=r"Patient/borderline-b12-high-mma: region is 'us_uk' in the record but 'africa_asia'"
+    ):
+        from_fhir(bundle(BASE), as_of=AS_OF, extra={"region": "africa_asia"})
 
 
 def test_undated_results_that_disagree_are_refused():

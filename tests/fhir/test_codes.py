@@ -55,6 +55,8 @@ def test_codes_look_like_their_system():
         "loinc": r"\d{1,6}-\d",
         "snomed": r"\d{6,18}",
         "icd10": r"[A-Z]\d\d(\.\d{1,4})?",
+        "icd10cm": r"[A-Z]\d\d(\.[0-9A-Z]{1,4})?",
+        "hl7diet": r"[a-z]+(-[a-z]+)*",
         "rxnorm": r"\d{1,8}",
         "atc": r"[A-Z](\d\d([A-Z]([A-Z](\d\d)?)?)?)?",
     }
@@ -82,6 +84,46 @@ def test_lookups_match_by_system_and_code():
     assert book.condition_of("http://hl7.org/fhir/sid/icd-10", "B2") is None
     assert book.medication_cause("http://www.whocc.no/atc", "A02BA03") == "h2_blocker"
     assert book.medication_cause("http://www.whocc.no/atc", "A02B") is None  # a broader class is not a PPI
+    # an ICD-10-CM-only entry is not matched under the WHO edition's system
+    assert book.condition_of("http://hl7.org/fhir/sid/icd-10-cm", "R29.2").field == "reflex_changes"
+    assert book.condition_of("http://hl7.org/fhir/sid/icd-10", "R29.2") is None
+
+
+def test_every_field_of_the_schema_has_a_code_or_is_named_as_left_out():
+    """A field with no code is a gap the code book's closing comment must own up to."""
+    from b12risk.fhir.codes import codes_path
+
+    book = code_book()
+    text = codes_path().read_text()
+    left_out_comment = text[text.index("# Left out because") :]
+    missing = sorted(set(features()) - book.fields() - {"age", "sex"})
+    for name in missing:
+        assert name in left_out_comment or name.replace("_", " ") in left_out_comment, name
+    assert missing == ["guilt", "reduced_heart_function"]
+
+
+@pytest.mark.parametrize(
+    ("country", "region"),
+    [("US", "us_uk"), ("gbr", "us_uk"), (" MEX ", "latin_america"), ("BR", "latin_america"), ("JM", None),
+     ("DE", None), ("NG", None), ("", None), ("Mexico", None)],
+)  # fmt: skip
+def test_the_region_table_places_only_the_countries_the_knowledge_base_names(country, region):
+    assert code_book().region_of(country) == region
+
+
+def test_categorical_findings_name_categories_of_their_field():
+    book = code_book()
+    cats = {f: set(features()[f].categories) for f in ("diet", "gastrectomy")}
+    entries = [e for e in book.condition if e.field in cats]
+    assert {e.field for e in entries} == {"diet", "gastrectomy"}
+    for e in entries:
+        assert {e.present, e.absent} - {None} <= cats[e.field], e.code
+    # what each statement of a total gastrectomy, and of no stomach surgery at all, implies
+    total = book.condition_of("http://snomed.info/sct", "26452005")
+    any_gastrectomy = book.condition_of("http://snomed.info/sct", "53442002")
+    assert (book.implied(total, True), book.implied(total, False)) == ("total", None)
+    assert (book.implied(any_gastrectomy, True), book.implied(any_gastrectomy, False)) == (None, "none")
+    assert book.refines("diet", "vegan", "vegetarian") and not book.refines("diet", "vegetarian", "vegan")
 
 
 @pytest.mark.parametrize(
@@ -99,11 +141,21 @@ def test_generic_names_match_as_whole_words_only(text, cause):
     assert code_book().medication_cause_by_name(text) == cause
 
 
-def test_a_code_pointing_at_a_field_the_model_lacks_is_refused(tmp_path):
-    text = codes_path().read_text().replace('field = "hcy_umol_l"', 'field = "homocysteine"', 1)
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('field = "hcy_umol_l"', 'field = "homocysteine"', r"'homocysteine' is not a numeric field"),
+        ('present = "total"', 'present = "complete"', r"'complete' is not a category of 'gastrectomy'"),
+        ('level = "latin_america"', 'level = "south_america"', r"level 'south_america' is not one of the schema's"),
+        ('"US", "USA"', '"US", "MEX"', r"MEX is in both us_uk and latin_america"),
+    ],
+)
+def test_a_code_pointing_at_a_field_or_category_the_model_lacks_is_refused(tmp_path, old, new, message):
+    text = codes_path().read_text()
+    assert old in text
     bad = tmp_path / "codes.toml"
-    bad.write_text(text)
-    with pytest.raises(KnowledgeError, match=r"codes\.toml.*'homocysteine' is not a numeric field"):
+    bad.write_text(text.replace(old, new, 1))
+    with pytest.raises(KnowledgeError, match=r"codes\.toml.*" + message):
         code_book(bad)
 
 

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from b12risk.errors import FhirInputError
 from b12risk.fhir import from_fhir
 from fhir_cases import AS_OF, bundle
 
@@ -40,6 +41,33 @@ def statement(rid, concept, start=None, end=None, status="active", **more):
 
 
 OMEPRAZOLE = {"coding": [{"system": RX, "code": "7646", "display": "omeprazole"}]}
+SCT, DIET = "http://snomed.info/sct", "http://terminology.hl7.org/CodeSystem/diet"
+
+
+def procedure(rid, code, performed, status="completed"):
+    p = {"resourceType": "Procedure", "id": rid, "status": status, "subject": {"reference": "Patient/p"},
+         "code": {"coding": [{"system": SCT, "code": code}]}}  # fmt: skip
+    if performed:
+        p["performedDateTime"] = performed
+    return p
+
+
+def condition(rid, code, verification, system=SCT, date="2026-11-20", clinical=None):
+    c = {"resourceType": "Condition", "id": rid, "subject": {"reference": "Patient/p"},
+         "code": {"coding": [{"system": system, "code": code}]}, "recordedDate": date}  # fmt: skip
+    if verification:
+        c["verificationStatus"] = {"coding": [{"code": verification}]}
+    if clinical:
+        c["clinicalStatus"] = {"coding": [{"code": clinical}]}
+    return c
+
+
+def answer(rid, code, value, system=SCT, date="2026-11-20", **more):
+    a = {"resourceType": "Observation", "id": rid, "status": "final", "subject": {"reference": "Patient/p"},
+         "code": {"coding": [{"system": system, "code": code}]}, "effectiveDateTime": date, **more}  # fmt: skip
+    if value is not None:
+        a["valueBoolean"] = value
+    return a
 
 
 def test_the_most_recent_result_is_used_whatever_the_order():
@@ -71,17 +99,16 @@ def test_only_final_results_are_used(status, used):
 
 def test_codes_not_read_and_resource_types_not_read_are_reported_not_dropped():
     chol = b12("chol", 5.2, "2026-11-30", unit="mmol/L", code="2093-3")
-    proc = {
-        "resourceType": "Procedure",
-        "id": "gastrectomy",
-        "status": "completed",
-        "subject": {"reference": "Patient/p"},
-    }
-    r = record(chol, proc)
+    appendix = procedure("appendix", "80146002", "2001-06-01")  # appendectomy: not a code b12risk reads
+    sct_unknown = condition("itch", "418363000", None)  # itching of skin: a finding b12risk does not read
+    vaccine = {"resourceType": "Immunization", "id": "flu"}
+    r = record(chol, appendix, sct_unknown, vaccine)
     assert r.data == {"age": 66, "sex": "male"}
     notes = {n.resource: n.detail for n in r.notes}
     assert "2093-3" in notes["Observation/chol"] and "not one b12risk reads" in notes["Observation/chol"]
-    assert notes["Procedure/gastrectomy"] == "Procedure resources are not read"
+    assert notes["Procedure/appendix"] == f"code {SCT}|80146002 is not one b12risk reads"
+    assert notes["Condition/itch"] == f"code {SCT}|418363000 is not one b12risk reads"
+    assert notes["Immunization/flu"] == "Immunization resources are not read"
 
 
 def test_years_of_a_medicine_are_the_union_of_its_periods():
@@ -174,3 +201,115 @@ def test_a_searchset_of_searchsets_is_read_like_a_collection():
     nested = {"resourceType": "Bundle", "type": "searchset",
               "entry": [{"resource": {"resourceType": "Bundle", "type": "searchset", "entry": b["entry"]}}]}  # fmt: skip
     assert from_fhir(nested, as_of=AS_OF).data == from_fhir(b, as_of=AS_OF).data
+
+
+def test_a_procedure_counts_once_done_and_not_before_the_date_read():
+    total = procedure("g", "26452005", "2026-12-20")  # scheduled after the date read
+    r = record(total)
+    assert "gastrectomy" not in r.data
+    assert r.notes[0].resource == "Procedure/g" and "performed 2026-12-20, after the record's date" in r.notes[0].detail
+    assert record(total, as_of=dt.date(2027, 1, 5)).data["gastrectomy"] == "total"
+    assert record(procedure("g", "85217002", "2015-03-01")).data["gastrectomy"] == "partial"
+
+
+@pytest.mark.parametrize("status", ["not-done", "in-progress", "stopped", "entered-in-error", "preparation"])
+def test_only_a_completed_procedure_says_it_was_done(status):
+    r = record(procedure("g", "26452005", "2015-03-01", status=status))
+    assert "gastrectomy" not in r.data
+    assert f"status {status!r}, not a completed procedure" in r.notes[0].detail
+
+
+def test_a_later_operation_supersedes_an_earlier_one():
+    r = record(procedure("first", "85217002", "2010-01-10"), procedure("completion", "439878001", "2018-06-01"))
+    assert r.data["gastrectomy"] == "total"
+    assert r.sources["gastrectomy"][0].resource == "Procedure/completion"
+    assert "a more recent statement (Procedure/completion)" in r.notes[0].detail
+
+
+def test_no_stomach_surgery_is_none_and_some_stomach_surgery_cannot_tell_how_much():
+    assert record(answer("q", "53442002", False)).data["gastrectomy"] == "none"
+    assert record(condition("c", "53442002", "refuted")).data["gastrectomy"] == "none"
+    r = record(answer("q", "53442002", True))
+    assert "gastrectomy" not in r.data and "does not tell gastrectomy" in r.notes[0].detail
+    # "not a total gastrectomy" leaves partial and none open
+    r = record(condition("c", "26452005", "refuted"))
+    assert "gastrectomy" not in r.data and "absent, which does not tell gastrectomy" in r.notes[0].detail
+
+
+@pytest.mark.parametrize(
+    ("statements", "diet"),
+    [
+        ([("vegan", True)], "vegan"),
+        ([("vegetarian", True)], "vegetarian"),
+        ([("vegetarian", False)], "omnivore"),  # not vegetarian: neither vegetarian nor vegan
+        ([("vegetarian", True), ("vegan", False)], "vegetarian"),
+        ([("vegetarian", True), ("vegan", True)], "vegan"),  # the narrower of two of the same moment
+        ([("vegan", False)], None),  # vegetarian or omnivore cannot be told
+    ],
+)
+def test_diet_from_yes_no_answers(statements, diet):
+    r = record(*[answer(f"d{i}", code, value, system=DIET) for i, (code, value) in enumerate(statements)])
+    assert r.data.get("diet") == diet
+    if diet is None:
+        assert "does not tell diet" in r.notes[0].detail
+
+
+def test_the_latest_diet_holds_and_a_resolved_one_does_not_count():
+    old = answer("old", "vegetarian", True, system=DIET, date="2019-04-01")
+    new = answer("new", "vegetarian", False, system=DIET, date="2026-10-01")
+    assert record(old, new).data["diet"] == "omnivore"
+    gone = condition("was-vegan", "vegan", None, system=DIET, clinical="resolved")
+    r = record(gone)
+    assert "diet" not in r.data and "no longer present" in r.notes[0].detail
+
+
+@pytest.mark.parametrize(
+    ("resource", "value"),
+    [
+        (condition("c", "91019004", "confirmed", clinical="active"), True),
+        (condition("c", "91019004", "refuted"), False),
+        (answer("c", "91019004", True), True),
+        (answer("c", "91019004", False), False),
+        (condition("c", "91019004", "provisional"), None),
+        (condition("c", "91019004", None, clinical="resolved"), None),  # a symptom that passed
+        (answer("c", "91019004", True, status="preliminary"), None),
+    ],
+)
+def test_a_symptom_from_a_condition_or_a_yes_no_answer(resource, value):
+    assert record(resource).data.get("paresthesia") is value
+
+
+def test_a_symptom_stated_both_ways_at_the_same_moment_is_refused():
+    yes = answer("yes", "44077006", True)
+    no = condition("no", "44077006", "refuted")
+    with pytest.raises(FhirInputError, match=r"Observation/yes, Condition/no: state different values of numbness"
+                       r" \(False, True\) for the same moment \(2026-11-20\)"):  # fmt: skip
+        record(yes, no)
+
+
+def with_address(*addresses):
+    return {**PATIENT, "address": list(addresses)}
+
+
+@pytest.mark.parametrize(
+    ("addresses", "fallback", "region", "from_address", "note"),
+    [
+        ([{"use": "home", "country": "MX"}], None, "latin_america", True, None),
+        ([{"use": "home", "country": "gbr"}], "latin_america", "us_uk", True, "the fallback region 'latin_america' is not used"),
+        ([{"use": "home", "country": "DE"}], "us_uk", "us_uk", False, "'DE' is not one the region table"),
+        ([{"use": "home", "country": "Germany"}], None, None, False, "'Germany' is not one the region table"),
+        ([{"use": "old", "country": "MX"}, {"use": "home", "country": "US"}], None, "us_uk", True, None),
+        ([{"use": "home", "country": "MX", "period": {"end": "2020-01-01"}}], "us_uk", "us_uk", False, None),
+        ([{"use": "home", "country": "MX"}, {"use": "home", "country": "US"}], None, None, False, "different regions"),
+        ([{"use": "work", "country": "MX"}, {"use": "home", "country": "US"}], None, "us_uk", True, None),  # home first
+        ([{"use": "home", "city": "Leeds"}], "us_uk", "us_uk", False, None),
+    ],
+)  # fmt: skip
+def test_region_from_the_address_with_the_service_region_as_fallback(addresses, fallback, region, from_address, note):
+    r = from_fhir([with_address(*addresses)], as_of=AS_OF, region=fallback)
+    assert r.data.get("region") == region
+    assert ("region" in r.sources) is from_address  # the fallback is not the record's, so it names no resource
+    if note:
+        assert any(note in n.detail for n in r.notes), r.notes
+    else:
+        assert r.notes == ()

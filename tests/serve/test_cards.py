@@ -11,16 +11,16 @@ from b12risk.cds.cards import percent
 from b12risk.fhir import from_fhir
 from b12risk.words import t
 from cds_cases import FHIR_TOKEN, request_body, today
-from fhir_cases import NAMES, bundle, example, outside_record
+from fhir_cases import NAMES, bundle, example
 
 VIEW = "/cds-services/b12risk-patient-view"
 ORDER = "/cds-services/b12risk-order-select"
 
 
 def expected(name: str):
-    """predict() of the example's fields the record carries, with its age on today's date."""
-    ex = example(name)
-    data = {k: v for k, v in ex.items() if k not in outside_record(ex)}
+    """predict() of the whole example dict, with its age on today's date (the service reads the
+    record on the day it is called; tests/fhir/test_examples.py checks the age on AS_OF)."""
+    data = dict(example(name))
     data["age"] = from_fhir(bundle(name), as_of=today()).data["age"]
     return predict(data)
 
@@ -39,6 +39,7 @@ def test_patient_view_card_has_the_probability_predict_gives(call, name):
         p.information_level,
     )
     assert ext["model_version"] == p.model_version
+    assert ext["fields"] == sorted(example(name))  # every field of the example, none dropped
     assert percent(p.probability) in risk["summary"] and len(risk["summary"]) < 140
     assert risk["indicator"] == ("warning" if p.risk_band == "high" else "info")
     assert risk["source"]["label"] == f"b12risk {p.model_version}"
@@ -71,7 +72,7 @@ def test_without_prefetch_the_configured_fhir_server_is_read(call, fake_fhir):
     assert r.status_code == 200, r.text
     assert r.json()["cards"][0]["extension"]["b12risk"]["probability"] == expected(name).probability
     reads = fake_fhir.requests[before:]
-    assert len(reads) == 5 and any(p.startswith("/fhir/Patient/hiv-latin-america") for p in reads)
+    assert len(reads) == 6 and any(p.startswith("/fhir/Patient/hiv-latin-america") for p in reads)
 
 
 def test_a_null_prefetch_is_no_data_and_is_not_fetched(call, fake_fhir):

@@ -3,8 +3,9 @@
 Two services: one for the ``patient-view`` hook (a card whenever a clinician opens the
 chart) and one for ``order-select`` (a card when a B12-related test is being ordered).
 Both ask the EHR to prefetch the Patient and the patient's Observations of the codes
-b12risk reads (from ``seeds/codes.toml``), Conditions, MedicationStatements and
-MedicationRequests.
+b12risk reads (from ``seeds/codes.toml``: laboratory results, pregnancy status, and the
+findings a questionnaire asks as yes/no, such as symptoms and diet), Conditions,
+Procedures, MedicationStatements and MedicationRequests.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from b12risk.fhir.codes import code_book
 __all__ = ["PREFETCH_KEYS", "SERVICES", "Service", "discovery", "prefetch_templates"]
 
 #: Prefetch keys; ``patient`` is required (without it: 412), the others enrich the card.
-PREFETCH_KEYS: tuple[str, ...] = ("patient", "observations", "conditions", "medicationStatements", "medicationRequests")
+PREFETCH_KEYS: tuple[str, ...] = (
+    "patient",
+    "observations",
+    "conditions",
+    "procedures",
+    "medicationStatements",
+    "medicationRequests",
+)
 
 
 @dataclass(frozen=True)
@@ -60,11 +68,12 @@ SERVICES: dict[str, Service] = {
 @lru_cache(maxsize=1)
 def prefetch_templates() -> dict[str, str]:
     """The prefetch templates every service asks for, keyed as :data:`PREFETCH_KEYS`."""
-    codes = ",".join(f"{system}|{code}" for system, code in code_book().lab_codings())
+    codes = ",".join(f"{system}|{code}" for system, code in code_book().observation_codings())
     return {
         "patient": "Patient/{{context.patientId}}",
         "observations": f"Observation?patient={{{{context.patientId}}}}&code={codes}&_sort=-date",
         "conditions": "Condition?patient={{context.patientId}}",
+        "procedures": "Procedure?patient={{context.patientId}}",
         "medicationStatements": "MedicationStatement?patient={{context.patientId}}",
         "medicationRequests": "MedicationRequest?patient={{context.patientId}}",
     }

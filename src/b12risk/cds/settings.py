@@ -33,7 +33,8 @@ class Settings:
     max_body_bytes : int
         Larger request bodies get 413 without being read.
     region : str or None
-        The region of the patients this deployment serves (FHIR does not carry it).
+        The region of a patient whose FHIR address gives none (the deployment's patients live
+        there); an address that gives one wins, and the difference is noted on the card.
     model : str or None
         Model version or folder; the shipped latest by default.
     max_token_lifetime : int

@@ -146,7 +146,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--issuer", action="append", default=None, help="an accepted JWT iss (repeat for several)")
     p.add_argument("--public-url", default=None, help="base URL the EHR calls, for the JWT audience")
     p.add_argument("--fhir-server", default=None, help="the FHIR server to read when prefetch is missing")
-    p.add_argument("--region", default=None, help="region of the patients served (FHIR does not carry it)")
+    p.add_argument("--region", default=None, help="region for a patient whose address does not give one (us_uk, ...)")
     p.add_argument("--max-body-bytes", type=positive_int, default=2 * 1024 * 1024, help="larger bodies get 413")
     p.add_argument(
         "--allow-unauthenticated", action="store_true", help="accept requests without a token (loopback only)"

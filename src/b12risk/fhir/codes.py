@@ -1,9 +1,10 @@
 """The code book: ``seeds/codes.toml`` read into typed entries, and lookups by coding.
 
-Which LOINC observation, medicine (RxNorm, ATC, generic name) and diagnosis (SNOMED CT,
-ICD-10) fills which :func:`b12risk.predict` field. Every entry names its field or cause,
-which are checked against the knowledge base when the book is read, so a code can never
-point at a field the model does not have.
+Which LOINC observation, medicine (RxNorm, ATC, generic name), diagnosis, finding or
+procedure (SNOMED CT, ICD-10, HL7 diet codes) fills which :func:`b12risk.predict` field,
+and which country of a Patient's address lies in which region. Every entry names its
+field, value or cause, which are checked against the knowledge base when the book is read,
+so a code can never point at a field, category or region the model does not have.
 
 Examples
 --------
@@ -73,9 +74,48 @@ class CodedObservationCode(_Entry):
 
 
 class ConditionCode(_Entry):
-    """A diagnosis or finding: present (confirmed) sets ``field`` true, refuted false."""
+    """A diagnosis, finding or procedure: what its presence and its absence say about ``field``.
+
+    For a true/false field, present is true and absent (refuted, answered no) false. For a
+    categorical field (diet, gastrectomy) the entry names the category each implies; one left
+    out means that statement cannot tell the category, and it is reported as a note instead
+    of guessed (see :meth:`CodeBook.implied`).
+    """
 
     field: str
+    present: str | None = None
+    absent: str | None = None
+
+
+class Refinement(BaseModel):
+    """Category ``value`` of ``field`` is a narrower case of ``refines`` (vegan of vegetarian)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str
+    value: str
+    refines: str
+    checked: str
+
+
+class RegionLevel(BaseModel):
+    """The countries (ISO 3166-1 alpha-2 and alpha-3 codes) whose residents are in region ``level``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level: str
+    countries: tuple[str, ...]
+    checked: str
+
+
+class RegionTable(BaseModel):
+    """Patient.address.country -> the schema's ``region``, where the knowledge base supports it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    levels: tuple[RegionLevel, ...] = ()
+    left_out: str = ""
 
 
 class MedicationCode(_Entry):
@@ -104,6 +144,8 @@ class CodeBook(BaseModel):
     condition: tuple[ConditionCode, ...]
     medication: tuple[MedicationCode, ...]
     medication_name: tuple[MedicationName, ...]
+    refinement: tuple[Refinement, ...] = ()
+    region: RegionTable | None = None
 
     @model_validator(mode="after")
     def _names_exist(self) -> CodeBook:
@@ -126,9 +168,26 @@ class CodeBook(BaseModel):
         for column in self.ucum:
             if column not in feats and column not in alt_columns:
                 problems.append(f"[ucum] {column!r} is neither a field nor an alternative-unit column of the schema")
-        for e in (*self.coded_observation, *self.condition):
+        for e in self.coded_observation:
             if e.field not in feats or feats[e.field].kind != "binary":
                 problems.append(f"{e.code}: field {e.field!r} is not a true/false field of the schema")
+        for e in self.condition:
+            problems += _condition_problems(e, feats)
+        for r in self.refinement:
+            cats = feats[r.field].categories if r.field in feats else ()
+            if r.value not in cats or r.refines not in cats:
+                problems.append(f"refinement {r.value!r} of {r.refines!r}: not categories of field {r.field!r}")
+        if self.region is not None:
+            levels = feats["region"].categories
+            seen: dict[str, str] = {}
+            for lv in self.region.levels:
+                if lv.level not in levels:
+                    problems.append(f"[region] level {lv.level!r} is not one of the schema's ({', '.join(levels)})")
+                for country in lv.countries:
+                    if not re.fullmatch(r"[A-Z]{2,3}", country):
+                        problems.append(f"[region] {country!r} is not an ISO 3166-1 alpha-2 or alpha-3 code")
+                    elif seen.setdefault(country, lv.level) != lv.level:
+                        problems.append(f"[region] {country} is in both {seen[country]} and {lv.level}")
         for e in (*self.medication, *self.medication_name):
             cause = causes.get(e.cause)
             if cause is None or cause.kind not in ("exposure", "binary"):
@@ -159,8 +218,33 @@ class CodeBook(BaseModel):
         return next((a for a in entry.answers if self._matches(a, system, code)), None)
 
     def condition_of(self, system: str | None, code: str | None) -> ConditionCode | None:
-        """The condition entry a coding names, if any."""
+        """The condition (finding, procedure) entry a coding names, if any."""
         return next((e for e in self.condition if self._matches(e, system, code)), None)
+
+    def implied(self, entry: ConditionCode, present: bool) -> bool | str | None:
+        """The value of ``entry.field`` that the finding being present (or absent) implies; None if it cannot tell."""
+        if features()[entry.field].kind == "binary":
+            return present
+        return entry.present if present else entry.absent
+
+    def region_of(self, country: str | None) -> str | None:
+        """The region level an ISO 3166-1 country code (alpha-2 or alpha-3) lies in, if the table has it."""
+        if self.region is None or not country:
+            return None
+        key = country.strip().upper()
+        return next((lv.level for lv in self.region.levels if key in lv.countries), None)
+
+    def refines(self, field: str, narrow: str, broad: str) -> bool:
+        """Whether category ``narrow`` of ``field`` is the same as or a narrower case of ``broad``."""
+        seen = {narrow}
+        frontier = [narrow]
+        while frontier:
+            value = frontier.pop()
+            for r in self.refinement:
+                if r.field == field and r.value == value and r.refines not in seen:
+                    seen.add(r.refines)
+                    frontier.append(r.refines)
+        return broad in seen
 
     def medication_cause(self, system: str | None, code: str | None) -> str | None:
         """The cause a medicine coding (RxNorm ingredient, ATC code or class) names, if any."""
@@ -178,6 +262,8 @@ class CodeBook(BaseModel):
     def fields(self) -> frozenset[str]:
         """Every predict() field some code fills (besides age and sex, from Patient)."""
         out = {e.field for e in (*self.observation, *self.coded_observation, *self.condition)}
+        if self.region is not None and self.region.levels:
+            out.add("region")
         causes = load().causes
         for cause in {e.cause for e in self.medication}:
             c = causes[cause]
@@ -188,6 +274,35 @@ class CodeBook(BaseModel):
         """(system URI, code) of every laboratory and coded observation, for a FHIR search."""
         entries = [*self.observation, *self.coded_observation]
         return [(self.systems[e.system][0], e.code) for e in entries]
+
+    def observation_codings(self) -> list[tuple[str, str]]:
+        """(system URI, code) of every code an Observation can carry: labs, coded answers and
+        findings asked as yes/no (symptoms, diet); exact codes only, for a FHIR search."""
+        findings = [e for e in self.condition if e.match == "exact"]
+        pairs = self.lab_codings() + [(self.systems[e.system][0], e.code) for e in findings]
+        return list(dict.fromkeys(pairs))
+
+
+def _condition_problems(e: ConditionCode, feats: dict) -> list[str]:
+    """Why a condition entry does not fit the schema (empty when it does)."""
+    f = feats.get(e.field)
+    if f is None or f.kind not in ("binary", "categorical"):
+        return [f"{e.code}: field {e.field!r} is not a true/false or categorical field of the schema"]
+    if f.kind == "binary":
+        given = [v for v in (e.present, e.absent) if v is not None]
+        return (
+            [f"{e.code}: field {e.field!r} is true/false; present and absent are implied, got {given[0]!r}"]
+            if given
+            else []
+        )
+    out = [
+        f"{e.code}: {v!r} is not a category of {e.field!r} ({', '.join(f.categories)})"
+        for v in (e.present, e.absent)
+        if v is not None and v not in f.categories
+    ]
+    if e.present is None and e.absent is None:
+        out.append(f"{e.code}: field {e.field!r} is categorical; name the category present or absent implies")
+    return out
 
 
 @lru_cache(maxsize=64)

@@ -1,12 +1,14 @@
 """``from_fhir()``: a patient's FHIR R4 record as :func:`b12risk.predict` input.
 
-One Patient and the Observations, Conditions, MedicationStatements and MedicationRequests
-about that patient (in a Bundle, a list, or several Bundles) become one predict() dict:
-age and sex from the Patient; laboratory results, pregnancy status, diagnoses, medicines
-through the code book (``seeds/codes.toml``). Every value keeps its :class:`Source`, and
-every resource or element that is not used leaves a :class:`Note` saying why. Fields no
-code in the book can fill (region, diet, gastrectomy, most symptoms) come from ``extra``
-when the caller knows them, and are otherwise unobserved, as predict() allows.
+One Patient and the Observations, Conditions, Procedures, MedicationStatements and
+MedicationRequests about that patient (in a Bundle, a list, or several Bundles) become one
+predict() dict: age and sex from the Patient, region from the country of its address; and
+through the code book (``seeds/codes.toml``) laboratory results, pregnancy status,
+diagnoses, symptoms, diet, operations and medicines. Every value keeps its
+:class:`Source`, and every resource or element that is not used leaves a :class:`Note`
+saying why. A field the record does not state stays unobserved, as predict() allows,
+unless the caller knows it (``extra``); ``region`` is a fallback for a record whose address
+does not say.
 
 The result is validated as predict() would; a problem is raised as one
 :class:`~b12risk.errors.FhirInputError` listing every problem, each naming the resource.
@@ -25,7 +27,8 @@ from b12risk.fhir.conditions import read_condition
 from b12risk.fhir.evidence import Finding, Note, Source, latest
 from b12risk.fhir.medications import combine, read_medication
 from b12risk.fhir.observations import read_observation
-from b12risk.fhir.parse import Resource, parse, problem
+from b12risk.fhir.parse import Resource, instant, parse, problem
+from b12risk.fhir.procedures import read_procedure
 from b12risk.knowledge.schema import features
 
 __all__ = ["FhirPatient", "from_fhir"]
@@ -143,11 +146,12 @@ def from_fhir(
     as_of : date or datetime, optional
         The date the record is read at (age, ongoing medicines); now (UTC) by default.
     region : str, optional
-        The patient's region (a category of the schema's ``region``), which FHIR does not
-        carry; unobserved when not given.
+        The region (a category of the schema's ``region``) to use when the Patient's address
+        does not give one (a deployment's patients live there). When the address does give
+        one, the address's is used and a differing ``region`` is reported as a note.
     extra : mapping, optional
-        Fields known outside the record (diet, gastrectomy, symptoms asked at the visit),
-        in predict()'s names and units. A field the record also fills must agree with it.
+        Fields known outside the record, in predict()'s names and units. A field the record
+        also fills must agree with it (else a problem).
     patient_id : str, optional
         The id the Patient must have (a CDS Hooks request's ``context.patientId``).
 
@@ -191,6 +195,7 @@ def from_fhir(
     problems += bad
     out: dict[str, Any] = {}
     sources: dict[str, tuple[Source, ...]] = {}
+    findings: list[Finding] = []
     if patient is not None:
         model = patient.model
         age, note = _age(model.birthDate, when)
@@ -208,12 +213,14 @@ def from_fhir(
             notes.append(
                 Note(patient.name, f"gender {model.gender!r} is not one the model knows (female, male); sex unobserved")
             )
+        found, why = _region(patient, book, when)
+        findings += found
+        notes += why
 
     medications_by_ref: dict[str, Any] = {}
     for r in resources:
         if r.type == "Medication" and r.model is not None:
             medications_by_ref.update({k: r.model for k in (r.full_url, f"Medication/{r.id}" if r.id else None) if k})
-    findings: list[Finding] = []
     uses = []
     for r in resources:
         if r.type in ("Patient", "Medication"):
@@ -230,6 +237,8 @@ def from_fhir(
             f, n, p = read_observation(r, book)
         elif r.type == "Condition":
             f, n, p = read_condition(r, book)
+        elif r.type == "Procedure":
+            f, n, p = read_procedure(r, book, when)
         else:
             u, n, p = read_medication(r, book, medications_by_ref, when)
             uses += u
@@ -239,7 +248,7 @@ def from_fhir(
         problems += p
     med_findings, med_notes = combine(uses, when)
     notes += med_notes
-    chosen, bad = latest(findings + med_findings)
+    chosen, bad = latest(findings + med_findings, book.refines)
     problems += bad
     for name, finding in chosen.items():
         if isinstance(finding.value, tuple):  # a lab: (column, value in that column's unit)
@@ -249,13 +258,24 @@ def from_fhir(
         out[column] = value
         sources[column] = (finding.source,)  # a medicine's years name every resource of its class
         for loser in (f for f in findings if f.field == name and f is not finding):
+            better = "more recent" if loser.when != finding.when else "narrower"
             notes.append(
-                Note(loser.source.resource, f"{name}: a more recent result ({finding.source.resource}) is used")
+                Note(loser.source.resource, f"{name}: a {better} statement ({finding.source.resource}) is used")
             )
 
     extra = dict(extra or {})
-    if region is not None:
-        extra.setdefault("region", region)
+    if region is not None and "region" not in extra:
+        if "region" not in out:
+            extra["region"] = region
+        elif out["region"] != region:
+            src = sources["region"][0]
+            notes.append(
+                Note(
+                    src.resource,
+                    f"region: the address gives {out['region']} ({src.recorded}); the fallback region "
+                    f"{region!r} is not used",
+                )
+            )
     feats = features()
     for name, value in extra.items():
         canonical = _canonical(name, feats)
@@ -280,6 +300,50 @@ def from_fhir(
         patient_id=patient.id if patient is not None else None,
         extra_fields=tuple(extra),
     )
+
+
+def _current(address: Any, as_of: dt.datetime) -> bool:
+    """Whether an address is the patient's now: not ``old``, and its period (if any) covers ``as_of``."""
+    if address.use == "old":
+        return False
+    period = address.period
+    start = instant(period.start) if period is not None else None
+    end = instant(period.end) if period is not None else None
+    return (start is None or start <= as_of) and (end is None or end >= as_of)
+
+
+def _region(patient: Resource, book: Any, as_of: dt.datetime) -> tuple[list[Finding], list[Note]]:
+    """The region the Patient's current address (home first) lies in, through the code book's table."""
+    addresses = [a for a in (patient.model.address or []) if _current(a, as_of)]
+    home = [a for a in addresses if a.use == "home"]
+    countries = list(dict.fromkeys(a.country.strip() for a in (home or addresses) if a.country and a.country.strip()))
+    if not countries:
+        return [], []
+    levels = {c: book.region_of(c) for c in countries}
+    unknown = [c for c, level in levels.items() if level is None]
+    known = {level for level in levels.values() if level is not None}
+    notes = []
+    if unknown:
+        notes.append(
+            Note(
+                patient.name,
+                f"address country {', '.join(map(repr, unknown))} is not one the region table of "
+                "seeds/codes.toml places (ISO 3166-1 codes of the US and UK, and of Latin America)",
+            )
+        )
+    if len(known) != 1 or unknown:
+        if len(known) > 1:
+            notes.append(
+                Note(
+                    patient.name,
+                    f"current addresses lie in different regions ({', '.join(sorted(known))}); region not set",
+                )
+            )
+        return [], notes
+    level = known.pop()
+    shown = ", ".join(countries)
+    source = Source("region", patient.name, "address.country", "Region", None, shown)
+    return [Finding("region", level, None, source)], notes
 
 
 def _canonical(name: str, feats: Mapping[str, Any]) -> str:

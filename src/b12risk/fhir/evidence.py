@@ -4,12 +4,15 @@ Each reader (observations, conditions, medicines) turns resources into
 :class:`Finding` records (a field, a value, the moment it refers to, the resource) and
 :class:`Note` records (a resource or element that is not used, and why). :func:`latest`
 picks, per field, the most recent finding: undated findings count only when no dated one
-exists, and two undated ones that disagree are a problem, never a coin toss.
+exists. Statements that disagree without one being more recent (two undated, or two of the
+same moment) are a problem, never a coin toss, unless one category refines the other
+(vegan and vegetarian): then the narrower holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,14 +85,33 @@ def coding_text(concept: Any) -> str:
     return ", ".join(parts) or "(no code)"
 
 
-def latest(findings: list[Finding]) -> tuple[dict[str, Finding], list[Problem]]:
+def _narrowest(group: list[Finding], refines: Callable[[str, Any, Any], bool] | None) -> Finding | None:
+    """The finding of ``group`` whose value refines every other's (or equals it), if one does."""
+    for f in group:
+        if all(g.value == f.value or (refines is not None and refines(f.field, f.value, g.value)) for g in group):
+            return f
+    return None
+
+
+def latest(
+    findings: list[Finding], refines: Callable[[str, Any, Any], bool] | None = None
+) -> tuple[dict[str, Finding], list[Problem]]:
     """Per field, the finding that holds: the most recent dated one, else the one undated one.
+
+    Parameters
+    ----------
+    findings : list of Finding
+    refines : callable, optional
+        ``refines(field, narrow, broad)``: whether category ``narrow`` is a narrower case of
+        ``broad`` (:meth:`~b12risk.fhir.codes.CodeBook.refines`), so that statements of the
+        same moment that differ only so resolve to the narrower.
 
     Returns
     -------
     chosen : dict of str to Finding
     problems : list of Problem
-        A field stated by several undated resources with different values.
+        A field stated with different values by several undated resources, or by several
+        resources of the same (latest) moment.
     """
     by_field: dict[str, list[Finding]] = {}
     for f in findings:
@@ -98,19 +120,24 @@ def latest(findings: list[Finding]) -> tuple[dict[str, Finding], list[Problem]]:
     problems: list[Problem] = []
     for name, group in by_field.items():
         dated = [f for f in group if f.when is not None]
-        if dated:
-            chosen[name] = max(dated, key=lambda f: f.when)
+        newest = max((f.when for f in dated), default=None)
+        candidates = [f for f in dated if f.when == newest] if dated else group
+        pick = _narrowest(candidates, refines)
+        if pick is not None:
+            chosen[name] = pick
             continue
-        values = {repr(f.value) for f in group}
-        if len(values) > 1:
-            where = ", ".join(f.source.resource for f in group)
-            problems.append(
-                problem(
-                    where,
-                    f"state different values of {name} ({', '.join(sorted(values))}) and none has a date, so which "
-                    "is current cannot be told; expected a date on each (effective[x], recordedDate or issued)",
-                )
+        values = {repr(f.value) for f in candidates}
+        where = ", ".join(f.source.resource for f in candidates)
+        if newest is not None:
+            detail = (
+                f"state different values of {name} ({', '.join(sorted(values))}) for the same moment "
+                f"({candidates[0].source.date or newest.isoformat()}), so which holds cannot be told; expected one "
+                "statement per moment"
             )
-            continue
-        chosen[name] = group[0]
+        else:
+            detail = (
+                f"state different values of {name} ({', '.join(sorted(values))}) and none has a date, so which "
+                "is current cannot be told; expected a date on each (effective[x], recordedDate or issued)"
+            )
+        problems.append(problem(where, detail))
     return chosen, problems

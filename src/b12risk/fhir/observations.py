@@ -1,4 +1,5 @@
-"""Observations: laboratory results (by LOINC code, through UCUM) and pregnancy status.
+"""Observations: laboratory results (by LOINC code, through UCUM), pregnancy status, and
+findings asked as yes/no questions (a symptom, a diet; see :mod:`~b12risk.fhir.conditions`).
 
 Only results with status ``final``, ``amended`` or ``corrected`` are used; a preliminary,
 cancelled or erroneous one is a note. A result of a known code must carry a value
@@ -14,6 +15,7 @@ from typing import Any
 
 from b12risk.errors import Problem
 from b12risk.fhir.codes import CodeBook
+from b12risk.fhir.conditions import finding_entry, read_finding_observation
 from b12risk.fhir.evidence import Finding, Note, Source, coding_text, codings
 from b12risk.fhir.parse import Resource, instant, problem
 from b12risk.fhir.units import UnitProblem, to_field
@@ -62,15 +64,18 @@ def read_observation(res: Resource, book: CodeBook) -> tuple[list[Finding], list
     concept = obs.code
     lab = next((book.lab(s, c) for s, c, _ in codings(concept) if book.lab(s, c)), None)
     coded = next((book.coded(s, c) for s, c, _ in codings(concept) if book.coded(s, c)), None)
-    if lab is None and coded is None:
+    finding = finding_entry(book, concept) if lab is None and coded is None else None
+    if lab is None and coded is None and finding is None:
         return [], [Note(res.name, f"code {coding_text(concept)} is not one b12risk reads")], []
-    entry = lab or coded
+    entry = lab or coded or finding
     code = f"{book.systems[entry.system][0]}|{entry.code}"
     if obs.status not in USED_STATUSES:
         return [], [Note(res.name, f"{entry.display}: status {obs.status!r} is not a final result; not used")], []
     if obs.dataAbsentReason is not None:
         return [], [Note(res.name, f"{entry.display}: no value ({coding_text(obs.dataAbsentReason)})")], []
     when, date = _when(obs), _date_text(obs)
+    if finding is not None:
+        return read_finding_observation(res, book, finding, when)
 
     if coded is not None:
         if obs.valueCodeableConcept is None:

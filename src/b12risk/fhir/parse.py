@@ -4,8 +4,8 @@ Input is a Bundle (of any type, searchset Bundles nested inside included), a sin
 resource, or a list of those. Every resource is validated with the ``fhir.resources``
 models of FHIR R4B (4.3): ``fhir.resources`` 8 ships R5 and R4B, not R4, and R4B changed R4
 only in its medicinal-product definition, evidence and subscription resources (HL7's "R4B
-explanation" page), so Patient, Observation, Condition, Medication, MedicationStatement,
-MedicationRequest and ServiceRequest read the same in both. A resource that is not valid FHIR is a problem naming it (``Observation/b12-1``, or
+explanation" page), so Patient, Observation, Condition, Procedure, Medication,
+MedicationStatement, MedicationRequest and ServiceRequest read the same in both. A resource that is not valid FHIR is a problem naming it (``Observation/b12-1``, or
 its place in the input when it has no id) and the element at fault; all problems are
 raised together as one :class:`~b12risk.errors.FhirInputError`.
 """
@@ -26,6 +26,7 @@ READ_TYPES: tuple[str, ...] = (
     "Patient",
     "Observation",
     "Condition",
+    "Procedure",
     "MedicationStatement",
     "MedicationRequest",
     "Medication",
