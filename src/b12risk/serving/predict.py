@@ -17,26 +17,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from numbers import Integral
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from b12risk.knowledge.schema import features
 from b12risk.logodds import expit
-from b12risk.serving.explain import transform
+from b12risk.serving.explain import _parts, transform
+from b12risk.serving.forest import forest_for
 from b12risk.serving.runtime import Runtime, resolve
+from b12risk.serving.trees import THREADED_ROWS, raw_predict, thread_count
 from b12risk.validation import validate
 from b12risk.validation.constraints import Interval, Options, validate_params
 from b12risk.words import LANGUAGES, t, t_unit
 
 __all__ = ["Contribution", "Prediction", "predict"]
 
-_THREADED_ROWS = 2000  # below this many rows, the trees are evaluated on one thread
+_THREADED_ROWS = THREADED_ROWS  # below this many rows, the trees are evaluated on one thread
 
 
 @dataclass(frozen=True)
@@ -121,22 +121,22 @@ def _baseline(frame: pd.DataFrame, row: int, language: str) -> dict[str, Any]:
     return out
 
 
-def _explain_rows(runtime: Runtime, frame: pd.DataFrame, Xt: np.ndarray, affine) -> tuple[np.ndarray, np.ndarray]:
+def _explain_rows(
+    runtime: Runtime, frame: pd.DataFrame, Xt: np.ndarray, affine, threads: int
+) -> tuple[np.ndarray, np.ndarray]:
     from b12risk.serving.explain import shap_log_odds
 
-    return shap_log_odds(runtime.estimator, frame, Xt=Xt, affine=affine)
+    return shap_log_odds(runtime.estimator, frame, Xt=Xt, affine=affine, threads=threads)
 
 
-def _log_odds(runtime: Runtime, frame: pd.DataFrame, Xt: np.ndarray):
-    """The model's log-odds from the preprocessed rows (no second pass), and the
-    recalibration's per-row (a, b) if there is one."""
-    from b12risk.modelling.calibration import LevelCalibratedClassifier
-
-    est = runtime.estimator
-    pipe = est.estimator if isinstance(est, LevelCalibratedClassifier) else est
-    raw = np.asarray(pipe[-1].decision_function(Xt), dtype=np.float64)
-    if isinstance(est, LevelCalibratedClassifier):
-        a, b = est.affine(frame)
+def _log_odds(runtime: Runtime, frame: pd.DataFrame, Xt: np.ndarray, threads: int):
+    """The model's log-odds from the preprocessed rows (no second pass; the compiled trees
+    equal scikit-learn's ``decision_function`` to the last bit), and the recalibration's
+    per-row (a, b) if there is one."""
+    pipe, calib = _parts(runtime.estimator)
+    raw = raw_predict(forest_for(pipe[-1]), Xt, threads=threads)
+    if calib is not None:
+        a, b = calib.affine(frame)
         return a * raw + b, (a, b)
     return raw, None
 
@@ -272,13 +272,12 @@ def predict(
     v = validate(data)
     frame = v.frame
     Xt = transform(runtime.estimator, frame)
-    # For a few rows, OpenMP threads cost more to wake than they save (and far more on
-    # a busy machine), so small requests run on one thread.
-    limit = threadpool_limits(limits=1, user_api="openmp") if len(frame) < _THREADED_ROWS else nullcontext()
-    with limit:
-        z, affine = _log_odds(runtime, frame, Xt)
-        if explain:
-            base, values = _explain_rows(runtime, frame, Xt, affine)
+    # For a few rows, threads cost more to wake than they save (and far more on a busy
+    # machine), so small requests run on one thread.
+    threads = thread_count(len(frame), threaded_rows=_THREADED_ROWS)
+    z, affine = _log_odds(runtime, frame, Xt, threads)
+    if explain:
+        base, values = _explain_rows(runtime, frame, Xt, affine, threads)
     prob = expit(z)
     bands = _band(prob, runtime.bands)
     single = isinstance(data, Mapping)  # as validate() reads it: one patient

@@ -25,7 +25,10 @@ import numpy as np
 from b12risk.errors import ConfigError
 from b12risk.serving.forest import MASK_BITS, Forest
 
-__all__ = ["raw_predict", "shap_values", "thread_count"]
+__all__ = ["THREADED_ROWS", "raw_predict", "shap_values", "thread_count"]
+
+#: Below this many rows, the trees are evaluated on one thread.
+THREADED_ROWS = 2000
 
 #: Rows per task handed to a thread: large enough that a task's overhead is negligible,
 #: small enough that two threads finish together.
