@@ -295,3 +295,12 @@ def test_numba_loads_only_when_trees_are_first_evaluated():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+def test_the_preprocessing_of_validated_input_equals_the_frames(shipped, every_cell, tiny_model):
+    from b12risk.serving.explain import transform_validated
+    from b12risk.validation import validate
+
+    v = validate(every_cell.iloc[::7].reset_index(drop=True))
+    for model in (shipped.estimator, tiny_model.estimator):
+        np.testing.assert_array_equal(transform_validated(model, v), transform(model, v.frame))

@@ -24,7 +24,7 @@ from b12risk.knowledge.schema import features
 from b12risk.logodds import expit
 from b12risk.validation import information_level
 
-__all__ = ["GROUPS", "LevelCalibratedClassifier", "calibration_group", "platt"]
+__all__ = ["GROUPS", "LevelCalibratedClassifier", "calibration_group", "calibration_group_of", "panel_fields", "platt"]
 
 #: Calibration groups: the information levels, with the full panel split into rows that
 #: have every full-panel lab and rows that have only some (a clinic's usual partial panel).
@@ -44,10 +44,34 @@ def calibration_group(X: pd.DataFrame) -> np.ndarray:
     numpy.ndarray of str
         One of :data:`GROUPS` per row.
     """
-    group = np.asarray(information_level(X), dtype=object)
-    panel = [f.name for f in features().values() if f.level == LEVELS[-1]]
-    present = np.column_stack([X[c].notna().to_numpy() if c in X.columns else np.zeros(len(X), bool) for c in panel])
-    group[(group == LEVELS[-1]) & ~present.all(axis=1)] = "partial_panel"
+    present = np.column_stack(
+        [X[c].notna().to_numpy() if c in X.columns else np.zeros(len(X), bool) for c in panel_fields()]
+    )
+    return calibration_group_of(information_level(X), present.all(axis=1))
+
+
+def panel_fields() -> list[str]:
+    """The full panel's labs: a row with all of them is in group ``full_panel``, with some ``partial_panel``."""
+    return [f.name for f in features().values() if f.level == LEVELS[-1]]
+
+
+def calibration_group_of(levels: np.ndarray, complete_panel: np.ndarray) -> np.ndarray:
+    """The calibration group of rows whose information levels and panel completeness are known.
+
+    Parameters
+    ----------
+    levels : numpy.ndarray of str
+        Information level of each row (:func:`b12risk.validation.information_level`).
+    complete_panel : numpy.ndarray of bool
+        Whether each row has every lab of :func:`panel_fields`.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        One of :data:`GROUPS` per row: as :func:`calibration_group` of the same rows.
+    """
+    group = np.array(levels, dtype=object)
+    group[(group == LEVELS[-1]) & ~np.asarray(complete_panel, dtype=bool)] = "partial_panel"
     return group.astype(str)
 
 
@@ -135,7 +159,12 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
     def affine(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Per row ``(a, b)``: recalibrated log-odds = a * base log-odds + b."""
         check_is_fitted(self, "coef_")
-        lev = calibration_group(X)
+        return self.affine_of_groups(calibration_group(X))
+
+    def affine_of_groups(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`affine` of rows whose calibration groups (:func:`calibration_group`) are known."""
+        check_is_fitted(self, "coef_")
+        lev = np.asarray(groups)
         a, b = np.ones(len(lev)), np.zeros(len(lev))
         for group, (slope, intercept) in self.coef_.items():
             sel = lev == group

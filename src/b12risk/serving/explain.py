@@ -24,13 +24,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12risk.errors import ConfigError
 from b12risk.knowledge.schema import features, to_model_frame
 from b12risk.serving import plots  # light: matplotlib loads only when a figure is drawn
 from b12risk.serving.forest import forest_for
 from b12risk.serving.runtime import resolve
 from b12risk.serving.trees import THREADED_ROWS, shap_values, thread_count
+from b12risk.validation import Validated
 
-__all__ = ["beeswarm", "dependence", "shap_frame", "shap_log_odds", "waterfall"]
+__all__ = [
+    "beeswarm",
+    "dependence",
+    "shap_frame",
+    "shap_log_odds",
+    "shap_of_matrix",
+    "transform_validated",
+    "waterfall",
+]
 
 _LOCK = threading.Lock()
 
@@ -112,6 +122,24 @@ def transform(estimator: Any, X: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def transform_validated(estimator: Any, v: Validated) -> np.ndarray:
+    """:func:`transform` of validated input, read from its columns (``v.values``) without
+    building its frame; equal to ``transform(estimator, v.frame)`` (tested)."""
+    pipe, _ = _parts(estimator)
+    plan = _plan(pipe)
+    if plan is None or v.schema is not features():  # another schema's codes may not be the plan's
+        return transform(estimator, v.frame)
+    cat, _, num = plan
+    n = len(v.levels)
+    out = np.empty((n, len(cat) + len(num)), dtype=np.float64)
+    for j, name in enumerate(cat):
+        codes = v.values[name]
+        out[:, j] = np.where(codes >= 0, codes, np.nan)
+    for j, name in enumerate(num, start=len(cat)):
+        out[:, j] = v.values[name]
+    return out
+
+
 _ORDERS: dict[int, Any] = {}
 
 
@@ -156,16 +184,44 @@ def shap_log_odds(
     values : ndarray, shape (n, n_features)
         One column per feature of :func:`b12risk.knowledge.schema.features`, in that order.
     """
-    pipe, calib = _parts(estimator)
+    _, calib = _parts(estimator)
     if Xt is None:
         Xt = transform(estimator, X)
+    if calib is not None and affine is None:
+        affine = calib.affine(X)
+    return shap_of_matrix(estimator, Xt, affine=affine, threads=threads)
+
+
+def shap_of_matrix(
+    estimator: Any, Xt: np.ndarray, *, affine: tuple[np.ndarray, np.ndarray] | None, threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`shap_log_odds` of preprocessed rows ``Xt`` whose recalibration map is known.
+
+    Parameters
+    ----------
+    estimator : fitted model
+    Xt : ndarray
+        ``transform(estimator, X)``.
+    affine : (a, b) or None
+        The recalibration's per-row map; None for a model without recalibration.
+    threads : int, optional
+        As for :func:`shap_log_odds`.
+
+    Returns
+    -------
+    base, values
+        As :func:`shap_log_odds`.
+    """
+    pipe, calib = _parts(estimator)
+    if (calib is None) != (affine is None):
+        raise ConfigError("affine must be given for a recalibrated model, and only for one")
     forest = forest_for(pipe[-1])
     if threads is None:
         threads = thread_count(len(Xt), threaded_rows=THREADED_ROWS)
     values = shap_values(forest, Xt, threads=threads)[:, _field_order(pipe)]
     base = np.full(len(values), forest.expected)
-    if calib is not None:
-        a, b = affine if affine is not None else calib.affine(X)
+    if affine is not None:
+        a, b = affine
         values = values * a[:, None]
         base = a * base + b
     return base, values
