@@ -130,14 +130,13 @@ def transform_validated(estimator: Any, v: Validated) -> np.ndarray:
     if plan is None or v.schema is not features():  # another schema's codes may not be the plan's
         return transform(estimator, v.frame)
     cat, _, num = plan
-    n = len(v.levels)
-    out = np.empty((n, len(cat) + len(num)), dtype=np.float64)
+    columns = np.empty((len(cat) + len(num), len(v.levels)), dtype=np.float64)  # one column per row: fast to fill
     for j, name in enumerate(cat):
         codes = v.values[name]
-        out[:, j] = np.where(codes >= 0, codes, np.nan)
+        columns[j] = np.where(codes >= 0, codes, np.nan)
     for j, name in enumerate(num, start=len(cat)):
-        out[:, j] = v.values[name]
-    return out
+        columns[j] = v.values[name]
+    return columns.T  # Fortran order; the compiled trees read either order
 
 
 _ORDERS: dict[int, Any] = {}

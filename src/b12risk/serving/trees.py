@@ -128,7 +128,10 @@ def _in_chunks(work: Callable[[int, int], None], n: int, threads: int) -> None:
 
 
 def _matrix(forest: Forest, X: np.ndarray) -> np.ndarray:
-    X = np.ascontiguousarray(X, dtype=np.float64)
+    """``X`` as float64 in C or Fortran order (the loops are compiled for each order they meet)."""
+    X = np.asarray(X, dtype=np.float64)
+    if not (X.flags.c_contiguous or X.flags.f_contiguous):
+        X = np.ascontiguousarray(X)
     if X.ndim != 2 or X.shape[1] != forest.n_features:
         raise ConfigError(
             f"The trees read a matrix of {forest.n_features} preprocessed columns. Got shape {X.shape} instead."
