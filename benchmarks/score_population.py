@@ -66,7 +66,7 @@ def main() -> int:
         print(res.stdout.strip())
         import pyarrow.parquet as pq
 
-        rows = pq.ParquetFile(out).metadata.num_rows
+        rows = pq.ParquetFile(cohort).metadata.num_rows  # rows in; a row failing validation is listed, not scored
         print(
             f"b12risk score --explain: {rows:,} rows in {wall:,.1f} s wall clock ({rows / wall:,.0f} rows/s), "
             f"peak resident memory {peak_mb:,.0f} MB; load average {load_before:.2f} before, "

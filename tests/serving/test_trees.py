@@ -275,7 +275,7 @@ def test_thread_count_follows_the_row_threshold_and_the_limits_in_force(monkeypa
     monkeypatch.setenv("NUMBA_NUM_THREADS", "1")
     assert trees.thread_count(big, threaded_rows=2000) == 1
     monkeypatch.delenv("NUMBA_NUM_THREADS")
-    assert trees.thread_count(trees._CHUNK_ROWS + 1, threaded_rows=2) <= 2  # one thread per chunk at most
+    assert trees.thread_count(trees._MIN_CHUNK_ROWS + 1, threaded_rows=2) <= 2  # a chunk per thread at least
 
 
 def test_the_fast_preprocessing_equals_the_pipelines_for_the_shipped_model(shipped, every_cell):

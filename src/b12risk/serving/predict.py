@@ -27,7 +27,7 @@ import pandas as pd
 from b12risk.knowledge import LEVELS, load
 from b12risk.knowledge.schema import features
 from b12risk.logodds import expit
-from b12risk.serving.explain import _parts, transform_validated
+from b12risk.serving.explain import _parts, shap_of_matrix, transform_validated
 from b12risk.serving.forest import forest_for
 from b12risk.serving.runtime import Runtime, resolve
 from b12risk.serving.trees import THREADED_ROWS, raw_predict, thread_count
@@ -89,9 +89,9 @@ def _band(p: np.ndarray, bands: tuple[float, float]) -> np.ndarray:
     return np.where(p >= bands[1], "high", np.where(p >= bands[0], "moderate", "low"))
 
 
-def _display_value(v: Validated, row: int, name: str) -> Any:
+def _display_value(checked: Validated, row: int, name: str) -> Any:
     f = features()[name]
-    x = v.values[name][row]
+    x = checked.values[name][row]
     if f.kind == "binary":
         return bool(x)
     if f.kind == "categorical":
@@ -129,8 +129,6 @@ def _baseline(v: Validated, row: int, language: str) -> dict[str, Any]:
 
 
 def _explain_rows(runtime: Runtime, Xt: np.ndarray, affine, threads: int) -> tuple[np.ndarray, np.ndarray]:
-    from b12risk.serving.explain import shap_of_matrix
-
     return shap_of_matrix(runtime.estimator, Xt, affine=affine, threads=threads)
 
 

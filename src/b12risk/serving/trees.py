@@ -31,8 +31,10 @@ __all__ = ["THREADED_ROWS", "raw_predict", "shap_values", "thread_count"]
 THREADED_ROWS = 2000
 
 #: Rows per task handed to a thread: large enough that a task's overhead is negligible,
-#: small enough that two threads finish together.
+#: small enough that the threads finish together; a batch of fewer than ``threads`` times
+#: this is cut into ``threads`` equal tasks, none under ``_MIN_CHUNK_ROWS``.
 _CHUNK_ROWS = 4096
+_MIN_CHUNK_ROWS = 256
 #: Rows the compiled loops take at once (their vector width, in rows): measured best
 #: near these on a 2-core Xeon (prediction 32, SHAP 64; fewer rows use fewer lanes).
 _PREDICT_LANES = 32
@@ -69,7 +71,7 @@ def thread_count(n_rows: int, *, threaded_rows: int) -> int:
     if n_rows < threaded_rows:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    limits = [cores, math.ceil(n_rows / _CHUNK_ROWS)]
+    limits = [cores, math.ceil(n_rows / _MIN_CHUNK_ROWS)]
     env = os.environ.get("NUMBA_NUM_THREADS", "").strip()
     if env.isdigit() and int(env) > 0:
         limits.append(int(env))
@@ -118,11 +120,12 @@ _POOL = _Pool()
 
 def _in_chunks(work: Callable[[int, int], None], n: int, threads: int) -> None:
     """Call ``work(start, stop)`` over ``range(n)`` in chunks on ``threads`` threads (here if one)."""
-    if threads <= 1 or n <= _CHUNK_ROWS:
+    size = min(_CHUNK_ROWS, max(_MIN_CHUNK_ROWS, math.ceil(n / max(threads, 1))))
+    if threads <= 1 or n <= size:
         work(0, n)
         return
     pool = _POOL.get(threads)
-    futures = [pool.submit(work, s, min(n, s + _CHUNK_ROWS)) for s in range(0, n, _CHUNK_ROWS)]
+    futures = [pool.submit(work, s, min(n, s + size)) for s in range(0, n, size)]
     for future in futures:
         future.result()
 
