@@ -139,7 +139,7 @@ def test_each_subcommand_has_help(name):
 def test_importing_the_command_loads_no_heavy_library():
     code = (
         "import sys, b12risk.cli; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'shap', 'matplotlib', 'dask', 'distributed', "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'shap', 'numba', 'matplotlib', 'dask', 'distributed', "
         "'fhir', 'ucumvert', 'pint', 'fastapi', 'starlette', 'uvicorn', 'jwt', 'httpx'}))"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -1,6 +1,6 @@
 """Specification of :mod:`b12risk.serving.explain` on the shipped model: exact SHAP values
 of the log-odds at every information level, the fields not given as one contribution,
-one explainer per model, built once even when many threads ask at the same moment."""
+the trees compiled once per model, even when many threads ask at the same moment."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from b12risk.knowledge import LEVELS
 from b12risk.knowledge.schema import features, to_model_frame
 from b12risk.modelling.calibration import LevelCalibratedClassifier, calibration_group
 from b12risk.registry import load_model
-from b12risk.serving import explain
+from b12risk.serving import forest
 from b12risk.serving.explain import shap_frame, shap_log_odds
 from b12risk.serving.predict import predict
 from b12risk.validation import information_level, validate
@@ -73,7 +73,7 @@ def test_the_base_is_the_recalibrated_expected_log_odds_of_the_rows_group(shippe
         pytest.skip("the shipped model is not recalibrated per level")
     frame = pd.concat([at_level(cohort, level) for level in LEVELS], ignore_index=True)
     base, _ = shap_log_odds(model, frame)
-    expected = float(np.asarray(explain._explainer(model.estimator).expected_value).reshape(-1)[-1])
+    expected = float(np.asarray(shap.TreeExplainer(model.estimator[-1]).expected_value).reshape(-1)[-1])
     a, b = model.affine(frame)
     np.testing.assert_allclose(base, a * expected + b, rtol=0, atol=1e-12)
     groups = calibration_group(frame)
@@ -122,44 +122,45 @@ def test_a_patient_with_two_fields_gets_three_contributions(shipped):
     assert not_given.direction == ("raises" if not_given.log_odds > 0 else "lowers")
 
 
-# --------------------------------------------------------------------------- one explainer per model
+# --------------------------------------------------------------------------- the trees compiled once per model
 
 
 @pytest.fixture
-def count_explainers(monkeypatch) -> list:
-    """Record every shap.TreeExplainer built; each build is slowed so that racing threads overlap."""
+def count_compiles(monkeypatch) -> list:
+    """Record every compilation of a model's trees; each is slowed so that racing threads overlap."""
     built: list = []
-    real = shap.TreeExplainer
+    real = forest.compile_forest
     lock = threading.Lock()
 
-    def counting(model, *args, **kwargs):
+    def counting(hgb):
         threading.Event().wait(0.05)
         with lock:
-            built.append(model)
-        return real(model, *args, **kwargs)
+            built.append(hgb)
+        return real(hgb)
 
-    monkeypatch.setattr(shap, "TreeExplainer", counting)
+    monkeypatch.setattr(forest, "compile_forest", counting)
     return built
 
 
-def test_the_explainer_is_built_once_per_model(count_explainers, cohort):
+def test_the_trees_are_compiled_once_per_model(count_compiles, cohort):
     first = load_model("latest", root=MODELS)  # a model object no test explained before
     pipe = first.estimator.estimator if isinstance(first.estimator, LevelCalibratedClassifier) else first.estimator
     one = shap_log_odds(first.estimator, cohort.iloc[:20])
     two = shap_log_odds(first.estimator, cohort.iloc[:20])
-    assert len(count_explainers) == 1 and count_explainers[0] is pipe[-1]
-    assert explain._explainer(pipe) is explain._explainer(pipe)
-    assert len(count_explainers) == 1
+    predict(patient(cohort, 0), model=first)
+    assert len(count_compiles) == 1 and count_compiles[0] is pipe[-1]
+    assert forest.forest_for(pipe[-1]) is forest.forest_for(pipe[-1])
+    assert len(count_compiles) == 1
     np.testing.assert_array_equal(one[1], two[1])
 
     second = load_model("latest", root=MODELS)  # the same version loaded again is another model
     other = second.estimator.estimator if isinstance(second.estimator, LevelCalibratedClassifier) else second.estimator
     shap_log_odds(second.estimator, cohort.iloc[:20])
-    assert len(count_explainers) == 2 and explain._explainer(other) is not explain._explainer(pipe)
+    assert len(count_compiles) == 2 and forest.forest_for(other[-1]) is not forest.forest_for(pipe[-1])
 
 
-def test_threads_asking_at_once_share_one_explainer_and_get_the_serial_answer(count_explainers, cohort):
-    model = load_model("latest", root=MODELS).estimator  # not explained yet: every thread finds no explainer
+def test_threads_asking_at_once_share_one_compilation_and_get_the_serial_answer(count_compiles, cohort):
+    model = load_model("latest", root=MODELS).estimator  # not explained yet: every thread finds no compiled trees
     frame = cohort.iloc[:40]
     start = threading.Barrier(THREADS)
     results: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -178,7 +179,7 @@ def test_threads_asking_at_once_share_one_explainer_and_get_the_serial_answer(co
     for t in threads:
         t.join(timeout=120)
     assert not errors and len(results) == THREADS
-    assert len(count_explainers) == 1
+    assert len(count_compiles) == 1
     serial = shap_log_odds(model, frame)
     for k in range(THREADS):
         np.testing.assert_array_equal(results[k][0], serial[0])

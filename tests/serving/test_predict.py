@@ -170,3 +170,35 @@ def test_fast_preprocessing_equals_the_pipelines_own(tiny_model):
     df.loc[::7, "diet"] = None  # missing categories too
     pipe, _ = _parts(tiny_model.estimator)
     np.testing.assert_array_equal(transform(tiny_model.estimator, df), pipe[:-1].transform(to_model_frame(df)))
+
+
+def test_the_rules_of_one_patient_are_those_of_the_whole_frame(tiny_model):
+    """predict() gives the rules only the fields they read; the answer is the one the full frame gives."""
+    from b12risk.modelling.baselines import GuidelineRule, cb12_category, combined_indicator
+    from b12risk.validation import validate
+
+    df = simulate(60, scenario="antenatal", seed=5, labs="survey").drop(
+        columns=["true_b12_pmol_l", "true_deficient", "true_severity"]
+    )
+    seen = set()
+    for i in range(len(df)):
+        row = {k: (bool(v) if isinstance(v, (bool, np.bool_)) else v) for k, v in df.iloc[i].items() if not pd.isna(v)}
+        if i % 2:
+            row.pop("mma_umol_l", None)
+        p = predict(row, model=tiny_model, explain=False)
+        frame = validate(row).frame
+        cat = int(GuidelineRule().category(frame)[0])
+        assert (p.baseline["guideline"] is None) == (cat < 0)
+        if cat >= 0:
+            assert p.baseline["guideline"]["category"] == cat
+            seen.add(cat)
+        markers = ["serum_b12_pmol_l", "holotc_pmol_l", "mma_umol_l", "hcy_umol_l"]
+        if frame[markers].notna().all(axis=1)[0]:
+            value = float(combined_indicator(*(frame[m].to_numpy() for m in markers), frame["age"].to_numpy())[0])
+            assert p.baseline["cb12"] == {
+                "value": round(value, 3),
+                "category": str(cb12_category(np.array([value]))[0]),
+            }
+        else:
+            assert p.baseline["cb12"] is None
+    assert len(seen) >= 2  # the comparison saw more than one verdict

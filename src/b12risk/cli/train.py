@@ -45,6 +45,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("not exported; rerun with --force to export it marked unreleased", file=sys.stderr)
         return 1
     print(summary_table(result.metadata["metrics_summary"]))
+    stages = result.metadata["training"].get("stage_seconds") or {}
+    if stages:
+        print("time per stage: " + "; ".join(f"{name} {seconds:,.1f} s" for name, seconds in stages.items()))
     real = real_data_lines(result.metadata["gate"].get("real_data") or {})
     if real:
         print(real)

@@ -136,8 +136,11 @@ def _default() -> dict[str, Feature]:
 
 
 def features(kb: Knowledge | None = None) -> dict[str, Feature]:
-    """All observed features, in model column order, keyed by name."""
-    return _default() if kb is None else _build(kb)
+    """All observed features, in model column order, keyed by name.
+
+    Built once for the shipped knowledge base (``None`` or the object :func:`load` returns),
+    and again on each call for any other."""
+    return _default() if kb is None or kb is load() else _build(kb)
 
 
 def check_level(level: str) -> str:

@@ -26,7 +26,16 @@ from b12risk.knowledge.schema import features
 from b12risk.logodds import expit
 from b12risk.validation import information_level
 
-__all__ = ["GROUPS", "SPLITS", "LevelCalibratedClassifier", "calibration_group", "platt"]
+__all__ = [
+    "GROUPS",
+    "SPLITS",
+    "LevelCalibratedClassifier",
+    "calibration_group",
+    "calibration_group_of",
+    "panel_fields",
+    "platt",
+    "split_group_of",
+]
 
 #: Calibration groups: the information levels, with the full panel split into rows that
 #: have every full-panel lab and rows that have only some (a clinic's usual partial panel).
@@ -54,16 +63,58 @@ def calibration_group(X: pd.DataFrame, by: str | None = None) -> np.ndarray:
     numpy.ndarray of str
         One of :data:`GROUPS` per row, or that group and the row's ``by`` value.
     """
-    group = np.asarray(information_level(X), dtype=object)
-    panel = [f.name for f in features().values() if f.level == LEVELS[-1]]
-    present = np.column_stack([X[c].notna().to_numpy() if c in X.columns else np.zeros(len(X), bool) for c in panel])
-    group[(group == LEVELS[-1]) & ~present.all(axis=1)] = "partial_panel"
+    present = np.column_stack(
+        [X[c].notna().to_numpy() if c in X.columns else np.zeros(len(X), bool) for c in panel_fields()]
+    )
+    group = calibration_group_of(information_level(X), present.all(axis=1))
     if by is None:
-        return group.astype(str)
+        return group
     if by not in SPLITS:
         raise ValueError(f"by must be None or one of {', '.join(SPLITS)}; got {by!r}")
     value = X[by].astype(object).where(X[by].notna(), UNKNOWN) if by in X.columns else pd.Series(UNKNOWN, X.index)
-    return (pd.Series(group, index=X.index).astype(str) + "/" + value.astype(str)).to_numpy().astype(str)
+    return split_group_of(group, value.astype(str).to_numpy())
+
+
+def split_group_of(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``"<group>/<value>"`` per row: the level x split group of :func:`calibration_group`.
+
+    Parameters
+    ----------
+    groups : numpy.ndarray of str
+        Calibration group of each row (:data:`GROUPS`).
+    values : numpy.ndarray of str
+        The split input's value of each row (:data:`UNKNOWN` where not given).
+
+    Returns
+    -------
+    numpy.ndarray of str
+    """
+    return np.char.add(np.char.add(np.asarray(groups, dtype=str), "/"), np.asarray(values, dtype=str))
+
+
+def panel_fields() -> list[str]:
+    """The full panel's labs: a row with all of them is in group ``full_panel``, with some ``partial_panel``."""
+    return [f.name for f in features().values() if f.level == LEVELS[-1]]
+
+
+def calibration_group_of(levels: np.ndarray, complete_panel: np.ndarray) -> np.ndarray:
+    """The calibration group of rows whose information levels and panel completeness are known.
+
+    Parameters
+    ----------
+    levels : numpy.ndarray of str
+        Information level of each row (:func:`b12risk.validation.information_level`).
+    complete_panel : numpy.ndarray of bool
+        Whether each row has every lab of :func:`panel_fields`.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        One of :data:`GROUPS` per row: as :func:`calibration_group` of the same rows.
+    """
+    group = np.array(levels, dtype=object)
+    group[(group == LEVELS[-1]) & ~np.asarray(complete_panel, dtype=bool)] = "partial_panel"
+    return group.astype(str)
 
 
 def platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -172,7 +223,16 @@ class LevelCalibratedClassifier(ClassifierMixin, BaseEstimator):
         """Per row ``(a, b)``: recalibrated log-odds = a * base log-odds + b."""
         check_is_fitted(self, "coef_")
         base = calibration_group(X)
-        split = self._groups(X) if self.by else None
+        return self.affine_of_groups(base, self._groups(X) if self.by else None)
+
+    def affine_of_groups(self, groups: np.ndarray, split: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`affine` of rows whose calibration groups are known: ``groups`` per level
+        (:func:`calibration_group`) and, for a model fitted with ``by``, ``split`` per level x
+        split value (:func:`split_group_of`)."""
+        check_is_fitted(self, "coef_")
+        base = np.asarray(groups)
+        if self.by and split is None:
+            raise ValueError(f"this recalibration is per level and {self.by}: give split groups too")
         a, b = np.ones(len(base)), np.zeros(len(base))
         # the level's map, then the level x split map where one was fitted (an unseen split
         # value keeps its level's map)

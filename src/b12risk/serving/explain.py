@@ -1,7 +1,9 @@
 """SHAP explanations of the model's log-odds, and the figures that show them.
 
-Exact TreeSHAP (shap's tree-path-dependent algorithm, no background data) is computed
-on the boosted trees themselves: the pipeline's preprocessing is applied first and the
+Exact TreeSHAP (the tree-path-dependent values of shap's ``TreeExplainer`` without
+background data) is computed on the boosted trees themselves, compiled once per model
+(:mod:`b12risk.serving.forest`, :mod:`b12risk.serving.trees`; shap is the reference the
+tests compare with, to 1e-6): the pipeline's preprocessing is applied first and the
 values are mapped back to the input fields, so ``base + sum(values) == log-odds`` for
 every row (tested to 1e-6). With per-level recalibration (an affine map ``a * z + b``
 of the log-odds) the values are scaled by ``a`` and the base becomes ``a * base + b``,
@@ -11,7 +13,7 @@ interventional SHAP would break this, so the model uses neither.
 Probability-scale effects are for display only: a field's share of the total change
 in probability from the base rate, in proportion to its log-odds contribution.
 
-shap and matplotlib are imported only when an explanation or a figure is asked for.
+numba and matplotlib are imported only when an explanation or a figure is asked for.
 """
 
 from __future__ import annotations
@@ -22,13 +24,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12risk.errors import ConfigError
 from b12risk.knowledge.schema import features, to_model_frame
 from b12risk.serving import plots  # light: matplotlib loads only when a figure is drawn
+from b12risk.serving.forest import forest_for
 from b12risk.serving.runtime import resolve
+from b12risk.serving.trees import THREADED_ROWS, shap_values, thread_count
+from b12risk.validation import Validated
 
-__all__ = ["beeswarm", "dependence", "shap_frame", "shap_log_odds", "waterfall"]
+__all__ = [
+    "beeswarm",
+    "dependence",
+    "shap_frame",
+    "shap_log_odds",
+    "shap_of_matrix",
+    "transform_validated",
+    "waterfall",
+]
 
-_EXPLAINERS: dict[int, Any] = {}
 _LOCK = threading.Lock()
 
 
@@ -39,16 +52,6 @@ def _parts(estimator: Any) -> tuple[Any, Any | None]:
     if isinstance(estimator, LevelCalibratedClassifier):
         return estimator.estimator, estimator
     return estimator, None
-
-
-def _explainer(pipe: Any) -> Any:
-    key = id(pipe)
-    with _LOCK:
-        if key not in _EXPLAINERS:
-            import shap
-
-            _EXPLAINERS[key] = (pipe, shap.TreeExplainer(pipe[-1]))
-        return _EXPLAINERS[key][1]
 
 
 _PLANS: dict[int, Any] = {}
@@ -63,16 +66,22 @@ def _plan(pipe: Any) -> tuple[list[str], list[list[str]], list[str]] | None:
         plan = None
         try:
             from sklearn.compose import ColumnTransformer
-            from sklearn.preprocessing import OrdinalEncoder
+            from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 
             prep = pipe[:-1][0] if len(pipe) == 2 else None
             steps = [t for t in getattr(prep, "transformers_", []) if t[0] != "remainder" or len(t[2])]
             if isinstance(prep, ColumnTransformer) and len(steps) == 2:
                 (_, enc, cat), (_, passthrough, num) = steps
                 feats = features()
+                # a fitted ColumnTransformer may keep "passthrough" as an identity FunctionTransformer
+                identity = passthrough == "passthrough" or (
+                    isinstance(passthrough, FunctionTransformer)
+                    and passthrough.func is None
+                    and passthrough.inverse_func is None
+                )
                 if (
                     isinstance(enc, OrdinalEncoder)
-                    and passthrough == "passthrough"
+                    and identity
                     and [list(c) for c in enc.categories_] == [list(feats[c].categories) for c in cat]
                     and list(prep.get_feature_names_out()) == [*cat, *num]
                 ):
@@ -113,12 +122,43 @@ def transform(estimator: Any, X: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def transform_validated(estimator: Any, v: Validated) -> np.ndarray:
+    """:func:`transform` of validated input, read from its columns (``v.values``) without
+    building its frame; equal to ``transform(estimator, v.frame)`` (tested)."""
+    pipe, _ = _parts(estimator)
+    plan = _plan(pipe)
+    if plan is None or v.schema is not features():  # another schema's codes may not be the plan's
+        return transform(estimator, v.frame)
+    cat, _, num = plan
+    columns = np.empty((len(cat) + len(num), len(v.levels)), dtype=np.float64)  # one column per row: fast to fill
+    for j, name in enumerate(cat):
+        codes = v.values[name]
+        columns[j] = np.where(codes >= 0, codes, np.nan)
+    for j, name in enumerate(num, start=len(cat)):
+        columns[j] = v.values[name]
+    return columns.T  # Fortran order; the compiled trees read either order
+
+
+_ORDERS: dict[int, Any] = {}
+
+
+def _field_order(pipe: Any) -> np.ndarray:
+    """For each feature of :func:`~b12risk.knowledge.schema.features`, its column in the preprocessed matrix."""
+    key = id(pipe)
+    with _LOCK:
+        if key not in _ORDERS:  # the pipeline is kept with its entry, so its id is never reused meanwhile
+            names = list(pipe[:-1].get_feature_names_out())
+            _ORDERS[key] = (pipe, np.array([names.index(f) for f in features()], dtype=np.int64))
+        return _ORDERS[key][1]
+
+
 def shap_log_odds(
     estimator: Any,
     X: pd.DataFrame,
     *,
     Xt: np.ndarray | None = None,
     affine: tuple[np.ndarray, np.ndarray] | None = None,
+    threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact SHAP values of the model's log-odds for canonical rows ``X``.
 
@@ -131,6 +171,10 @@ def shap_log_odds(
         ``transform(estimator, X)`` if already computed.
     affine : (a, b), optional
         The recalibration's per-row map, if already computed.
+    threads : int, optional
+        Threads to compute with; by default one below
+        :data:`b12risk.serving.trees.THREADED_ROWS` rows and
+        :func:`~b12risk.serving.trees.thread_count` above.
 
     Returns
     -------
@@ -139,20 +183,44 @@ def shap_log_odds(
     values : ndarray, shape (n, n_features)
         One column per feature of :func:`b12risk.knowledge.schema.features`, in that order.
     """
-    pipe, calib = _parts(estimator)
+    _, calib = _parts(estimator)
     if Xt is None:
         Xt = transform(estimator, X)
-    explainer = _explainer(pipe)
-    raw = np.asarray(explainer.shap_values(Xt, check_additivity=False), dtype=np.float64)
-    if raw.ndim == 3:  # some shap versions return one slice per class
-        raw = raw[..., -1]
-    names = list(pipe[:-1].get_feature_names_out())
-    order = [names.index(f) for f in features()]
-    values = raw[:, order]
-    expected = np.asarray(explainer.expected_value, dtype=np.float64).reshape(-1)[-1]
-    base = np.full(len(values), expected)
-    if calib is not None:
-        a, b = affine if affine is not None else calib.affine(X)
+    if calib is not None and affine is None:
+        affine = calib.affine(X)
+    return shap_of_matrix(estimator, Xt, affine=affine, threads=threads)
+
+
+def shap_of_matrix(
+    estimator: Any, Xt: np.ndarray, *, affine: tuple[np.ndarray, np.ndarray] | None, threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`shap_log_odds` of preprocessed rows ``Xt`` whose recalibration map is known.
+
+    Parameters
+    ----------
+    estimator : fitted model
+    Xt : ndarray
+        ``transform(estimator, X)``.
+    affine : (a, b) or None
+        The recalibration's per-row map; None for a model without recalibration.
+    threads : int, optional
+        As for :func:`shap_log_odds`.
+
+    Returns
+    -------
+    base, values
+        As :func:`shap_log_odds`.
+    """
+    pipe, calib = _parts(estimator)
+    if (calib is None) != (affine is None):
+        raise ConfigError("affine must be given for a recalibrated model, and only for one")
+    forest = forest_for(pipe[-1])
+    if threads is None:
+        threads = thread_count(len(Xt), threaded_rows=THREADED_ROWS)
+    values = shap_values(forest, Xt, threads=threads)[:, _field_order(pipe)]
+    base = np.full(len(values), forest.expected)
+    if affine is not None:
+        a, b = affine
         values = values * a[:, None]
         base = a * base + b
     return base, values

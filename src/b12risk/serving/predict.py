@@ -17,26 +17,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from numbers import Integral
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
+from b12risk.knowledge import LEVELS, load
 from b12risk.knowledge.schema import features
 from b12risk.logodds import expit
-from b12risk.serving.explain import transform
+from b12risk.serving.explain import _parts, shap_of_matrix, transform_validated
+from b12risk.serving.forest import forest_for
 from b12risk.serving.runtime import Runtime, resolve
-from b12risk.validation import validate
+from b12risk.serving.trees import THREADED_ROWS, raw_predict, thread_count
+from b12risk.validation import Validated, validate
 from b12risk.validation.constraints import Interval, Options, validate_params
 from b12risk.words import LANGUAGES, t, t_unit
 
 __all__ = ["Contribution", "Prediction", "predict"]
 
-_THREADED_ROWS = 2000  # below this many rows, the trees are evaluated on one thread
+_THREADED_ROWS = THREADED_ROWS  # below this many rows, the trees are evaluated on one thread
 
 
 @dataclass(frozen=True)
@@ -88,25 +89,31 @@ def _band(p: np.ndarray, bands: tuple[float, float]) -> np.ndarray:
     return np.where(p >= bands[1], "high", np.where(p >= bands[0], "moderate", "low"))
 
 
-def _display_value(frame: pd.DataFrame, row: int, name: str) -> Any:
+def _display_value(checked: Validated, row: int, name: str) -> Any:
     f = features()[name]
-    v = frame.iloc[row][name]
+    x = checked.values[name][row]
     if f.kind == "binary":
-        return bool(v)
+        return bool(x)
     if f.kind == "categorical":
-        return str(v)
-    return float(v)
+        return f.categories[x]
+    return float(x)
 
 
-def _baseline(frame: pd.DataFrame, row: int, language: str) -> dict[str, Any]:
+def _baseline_fields() -> list[str]:
+    """The fields the rules read: the labs, age and pregnancy."""
+    labs = [name for name, f in features().items() if f.level in LEVELS[2:]]
+    return [*labs, "age", load().causes["pregnancy"].column]
+
+
+def _baseline(v: Validated, row: int, language: str) -> dict[str, Any]:
     """What the rules say, where they can be computed."""
     from b12risk.modelling.baselines import GuidelineRule, cb12_category, combined_indicator
 
-    one = frame.iloc[[row]]
+    # the row's labs, age and pregnancy only: building the whole frame costs more than the rules
+    one = pd.DataFrame({name: v.values[name][row : row + 1] for name in _baseline_fields()})
     out: dict[str, Any] = {}
-    rule = GuidelineRule()
-    if bool(rule.applies(one)[0]):
-        cat = int(rule.category(one)[0])
+    cat = int(GuidelineRule().category(one)[0])  # -1 where the rule does not apply
+    if cat >= 0:
         key = "deficient" if cat >= 3 else ("not_deficient" if cat in (0, 1) else "indeterminate")
         out["guideline"] = {"rule": "BSH 2014", "category": cat, "verdict": t(f"guideline.{key}", language)}
     else:
@@ -121,22 +128,26 @@ def _baseline(frame: pd.DataFrame, row: int, language: str) -> dict[str, Any]:
     return out
 
 
-def _explain_rows(runtime: Runtime, frame: pd.DataFrame, Xt: np.ndarray, affine) -> tuple[np.ndarray, np.ndarray]:
-    from b12risk.serving.explain import shap_log_odds
-
-    return shap_log_odds(runtime.estimator, frame, Xt=Xt, affine=affine)
+def _explain_rows(runtime: Runtime, Xt: np.ndarray, affine, threads: int) -> tuple[np.ndarray, np.ndarray]:
+    return shap_of_matrix(runtime.estimator, Xt, affine=affine, threads=threads)
 
 
-def _log_odds(runtime: Runtime, frame: pd.DataFrame, Xt: np.ndarray):
-    """The model's log-odds from the preprocessed rows (no second pass), and the
-    recalibration's per-row (a, b) if there is one."""
-    from b12risk.modelling.calibration import LevelCalibratedClassifier
+def _log_odds(runtime: Runtime, v: Validated, Xt: np.ndarray, threads: int):
+    """The model's log-odds from the preprocessed rows (no second pass; the compiled trees
+    equal scikit-learn's ``decision_function`` to the last bit), and the recalibration's
+    per-row (a, b) if there is one."""
+    pipe, calib = _parts(runtime.estimator)
+    raw = raw_predict(forest_for(pipe[-1]), Xt, threads=threads)
+    if calib is not None:
+        from b12risk.modelling.calibration import UNKNOWN, calibration_group_of, panel_fields, split_group_of
 
-    est = runtime.estimator
-    pipe = est.estimator if isinstance(est, LevelCalibratedClassifier) else est
-    raw = np.asarray(pipe[-1].decision_function(Xt), dtype=np.float64)
-    if isinstance(est, LevelCalibratedClassifier):
-        a, b = est.affine(frame)
+        complete = np.logical_and.reduce([~np.isnan(v.values[name]) for name in panel_fields()])
+        groups = calibration_group_of(v.levels, complete)
+        split = None
+        if calib.by:  # per level and an input (region): its category per row, from the codes
+            names = np.array([*features()[calib.by].categories, UNKNOWN], dtype=object)
+            split = split_group_of(groups, names[v.values[calib.by]].astype(str))  # code -1 -> UNKNOWN
+        a, b = calib.affine_of_groups(groups, split)
         return a * raw + b, (a, b)
     return raw, None
 
@@ -156,7 +167,7 @@ def _value_label(name: str, value: Any, language: str) -> str:
 
 
 def _contributions(
-    row_values: np.ndarray, given: tuple[str, ...], frame: pd.DataFrame, row: int, p: float, p0: float, language: str
+    row_values: np.ndarray, given: tuple[str, ...], checked: Validated, row: int, p: float, p0: float, language: str
 ) -> list[Contribution]:
     feats = features()
     names = list(feats)
@@ -170,7 +181,7 @@ def _contributions(
             Contribution(
                 field=name,
                 label=f.label_ar if language == "ar" else f.label_en,
-                value=(value := _display_value(frame, row, name)),
+                value=(value := _display_value(checked, row, name)),
                 value_label=_value_label(name, value, language),
                 unit=f.unit,
                 log_odds=v,
@@ -270,15 +281,13 @@ def predict(
     """
     runtime = resolve(model)
     v = validate(data)
-    frame = v.frame
-    Xt = transform(runtime.estimator, frame)
-    # For a few rows, OpenMP threads cost more to wake than they save (and far more on
-    # a busy machine), so small requests run on one thread.
-    limit = threadpool_limits(limits=1, user_api="openmp") if len(frame) < _THREADED_ROWS else nullcontext()
-    with limit:
-        z, affine = _log_odds(runtime, frame, Xt)
-        if explain:
-            base, values = _explain_rows(runtime, frame, Xt, affine)
+    Xt = transform_validated(runtime.estimator, v)
+    # For a few rows, threads cost more to wake than they save (and far more on a busy
+    # machine), so small requests run on one thread.
+    threads = thread_count(len(Xt), threaded_rows=_THREADED_ROWS)
+    z, affine = _log_odds(runtime, v, Xt, threads)
+    if explain:
+        base, values = _explain_rows(runtime, Xt, affine, threads)
     prob = expit(z)
     bands = _band(prob, runtime.bands)
     single = isinstance(data, Mapping)  # as validate() reads it: one patient
@@ -287,7 +296,7 @@ def predict(
         label = t(str(bands[0]), language)
         if explain:
             p0 = 1.0 / (1.0 + math.exp(-float(base[0])))
-            contributions = _contributions(values[0], v.given[0], frame, 0, p, p0, language)
+            contributions = _contributions(values[0], v.given[0], v, 0, p, p0, language)
             base0 = float(base[0])
         else:
             contributions, base0 = [], float("nan")
@@ -300,7 +309,7 @@ def predict(
             contributions=contributions,
             base_log_odds=base0,
             log_odds=float(z[0]),
-            baseline=_baseline(frame, 0, language),
+            baseline=_baseline(v, 0, language),
             model_version=runtime.version,
             warnings=list(v.warnings[0]),
             language=language,

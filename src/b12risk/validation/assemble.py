@@ -1,5 +1,6 @@
-"""From checked columns to the model's frame: alternative units merged into their canonical
-column, impossible combinations of individually valid values, training-range warnings."""
+"""From checked columns to the model's columns: alternative units merged into their canonical
+column, impossible combinations of individually valid values, training-range warnings; and
+the model's frame built from the columns (:func:`_frame`), when a caller asks for it."""
 
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ __all__: list[str] = []  # used by b12risk.validation's modules only
 
 @dataclass
 class _Assembled:
-    frame: pd.DataFrame
+    values: dict[str, np.ndarray]  # canonical -> float64 (NaN missing), or int64 category codes (-1 missing)
     present: dict[str, np.ndarray]  # canonical -> a value was given
     problems: list[tuple[int, int, Problem]]  # (row position, field order, problem)
     warnings: list[list[str]]
 
 
 def _assemble(rules: _Rules, n: int, checked: dict[str, _Checked], order: dict[str, int]) -> _Assembled:
-    """Merge alternative units, check combinations and training ranges, build the frame."""
+    """Merge alternative units, check combinations and training ranges."""
     problems: list[tuple[int, int, Problem]] = []
     data: dict[str, Any] = {}
     present: dict[str, np.ndarray] = {}
@@ -36,7 +37,7 @@ def _assemble(rules: _Rules, n: int, checked: dict[str, _Checked], order: dict[s
         c = checked.get(name)
         if f.kind == "categorical":
             codes = c.values if c is not None else np.full(n, -1, dtype=np.int64)
-            data[name] = pd.Categorical.from_codes(codes, categories=list(f.categories))
+            data[name] = codes
             present[name] = codes >= 0
             continue
         values = c.values if c is not None else np.full(n, np.nan)
@@ -55,11 +56,22 @@ def _assemble(rules: _Rules, n: int, checked: dict[str, _Checked], order: dict[s
         data[name] = values
         present[name] = ~np.isnan(values)
     problems += _combinations(rules, data, order)
-    frame = pd.DataFrame(data, index=pd.RangeIndex(n), columns=list(rules.features))
     warnings: list[list[str]] = [[] for _ in range(n)]
     if not problems:
         _training_warnings(rules, data, from_alt, warnings)
-    return _Assembled(frame, present, problems, warnings)
+    return _Assembled(data, present, problems, warnings)
+
+
+def _frame(features: dict[str, Any], values: dict[str, np.ndarray], n: int) -> pd.DataFrame:
+    """The model's frame of assembled columns: every feature in order, numbers float64,
+    categories as pandas Categorical with the schema's categories, index ``0..n-1``."""
+    data: dict[str, Any] = {}
+    for name, f in features.items():
+        if f.kind == "categorical":
+            data[name] = pd.Categorical.from_codes(values[name], categories=list(f.categories))
+        else:
+            data[name] = values[name]
+    return pd.DataFrame(data, index=pd.RangeIndex(n), columns=list(features))
 
 
 def _combinations(rules: _Rules, data: dict[str, Any], order: dict[str, int]) -> list[tuple[int, int, Problem]]:
@@ -70,7 +82,7 @@ def _combinations(rules: _Rules, data: dict[str, Any], order: dict[str, int]) ->
     if "pregnant" in feats:
         pregnant = data["pregnant"] == 1.0
         if "sex" in feats and "male" in feats["sex"].categories:
-            male = data["sex"].codes == feats["sex"].categories.index("male")
+            male = data["sex"] == feats["sex"].categories.index("male")
             out += [(int(p), last, pregnant_male()) for p in np.flatnonzero(pregnant & male)]
         if "age" in feats:
             with np.errstate(invalid="ignore"):

@@ -143,3 +143,41 @@ def _check_column(fld: _Field, col: pd.Series) -> _Checked:
         rest = _check_column(fld, pd.Series(np.where(snan, None, raw), index=col.index, dtype=object))
         rest.bad += [(int(p), wrong_type(fld, raw[p])) for p in np.flatnonzero(snan)]
         return rest
+
+
+#: Types :func:`_check_value` reads itself; any other goes through :func:`_check_column`.
+_PLAIN_NUMBERS = (int, float, np.integer, np.float64, np.float32, np.float16)
+
+
+def _check_value(fld: _Field, value: Any) -> _Checked | None:
+    """One patient's value checked without building a column: what
+    ``_check_column(fld, pd.Series([value], dtype=object))`` returns when it finds no
+    problem, for the plain values callers send (None, NaN, text for a category, True or
+    False for a yes-no field, Python and numpy numbers). None for any other value and
+    for any problem, so that the column check, which names problems, has the last word."""
+    if value is None or (isinstance(value, float | np.floating) and value != value):
+        return _Checked(np.full(1, -1 if fld.kind == "categorical" else np.nan), [])
+    if fld.kind == "categorical":
+        if type(value) is not str:
+            return None
+        key = value.strip().lower()
+        code = next((i for i, c in enumerate(fld.categories) if c.lower() == key), -1)
+        return _Checked(np.full(1, code, dtype=np.int64), []) if code >= 0 else None
+    if isinstance(value, bool | np.bool_):
+        if fld.kind != "binary":
+            return None
+        x = float(value)
+    elif isinstance(value, _PLAIN_NUMBERS) and not isinstance(value, np.timedelta64):
+        try:
+            x = float(value)
+        except OverflowError:  # a huge integer: the column check names it as impossible
+            return None
+    else:
+        return None
+    if fld.kind == "binary":
+        if x not in (0.0, 1.0):
+            return None
+    elif not (fld.low <= x <= fld.high and math.isfinite(x)):
+        return None
+    arr = np.full(1, x)
+    return _Checked(arr * fld.factor if fld.factor != 1.0 else arr, [])

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -18,9 +19,9 @@ import pandas as pd
 
 from b12risk.errors import InvalidPatientError, Problem
 from b12risk.knowledge import LEVELS, Knowledge
-from b12risk.knowledge.schema import features
-from b12risk.validation.assemble import _assemble
-from b12risk.validation.columns import _check_column, _Checked, _is_missing
+from b12risk.knowledge.schema import Feature, features
+from b12risk.validation.assemble import _assemble, _frame
+from b12risk.validation.columns import _check_column, _check_value, _Checked, _is_missing
 from b12risk.validation.constraints import validate_params
 from b12risk.validation.problems import (
     no_patients,
@@ -36,15 +37,22 @@ __all__ = ["INFORMATION_LEVEL_PARAMS", "VALIDATE_PARAMS", "Validated", "informat
 
 @dataclass(frozen=True, eq=False)
 class Validated:
-    """Validated input: the model's frame and what the caller gave.
+    """Validated input: the model's columns (and frame) and what the caller gave.
+
+    ``schema`` is the feature schema the input was checked against.
 
     Attributes
     ----------
+    values : dict of str to numpy.ndarray
+        Every feature of :func:`b12risk.knowledge.schema.features`, in order, one value
+        per input row: float64 in the canonical unit for numeric and binary fields
+        (binary 1.0 / 0.0, NaN where not given), int64 codes into the schema's
+        categories for categorical ones (-1 where not given).
     frame : pandas.DataFrame
-        One row per input row (index ``0..n-1``), columns exactly those of
-        :func:`b12risk.knowledge.schema.features` in order: numeric and binary columns float64
-        (binary 1.0 / 0.0), categorical columns with the schema's categories; NaN where
-        a field was not given.
+        The same as a frame, built on first access: one row per input row (index
+        ``0..n-1``), columns exactly those of :func:`b12risk.knowledge.schema.features` in
+        order: numeric and binary columns float64 (binary 1.0 / 0.0), categorical columns
+        with the schema's categories; NaN where a field was not given.
     given : list of tuple of str
         Per row, the canonical names of the fields given, in the caller's order; a
         field given in its alternative unit counts as its canonical field.
@@ -57,11 +65,17 @@ class Validated:
         Values of the ``patient_id`` or ``id`` field, when the caller gave one.
     """
 
-    frame: pd.DataFrame
+    values: dict[str, np.ndarray]
     given: list[tuple[str, ...]]
     warnings: list[list[str]]
     levels: np.ndarray
     ids: list[Any] | None = None
+    schema: dict[str, Feature] = field(default_factory=features, repr=False)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The model's frame (see the class docstring), built once on first access."""
+        return _frame(self.schema, self.values, len(self.levels))
 
 
 # --------------------------------------------------------------------------- levels
@@ -110,6 +124,16 @@ def information_level(frame: pd.DataFrame, *, kb: Knowledge | None = None) -> np
         cols = [name for name, f in feats.items() if f.level == level and name in frame.columns]
         if cols:
             levels[frame[cols].notna().to_numpy().any(axis=1)] = level
+    return levels
+
+
+def _levels(present: dict[str, np.ndarray], feats: dict[str, Feature], n: int) -> np.ndarray:
+    """:func:`information_level` of assembled columns, from which fields were given."""
+    levels = np.full(n, LEVELS[0], dtype=f"<U{max(map(len, LEVELS))}")
+    for level in LEVELS[1:]:
+        given = [present[name] for name, f in feats.items() if f.level == level]
+        if given:
+            levels[np.logical_or.reduce(given)] = level
     return levels
 
 
@@ -182,11 +206,12 @@ def _from_frame(df: pd.DataFrame, rules: _Rules) -> Validated:
         labels = None if isinstance(df.index, pd.RangeIndex) else df.index
         _raise(problems, (lambda pos: pos) if labels is None else (lambda pos: labels[pos]))
     return Validated(
-        frame=built.frame,
+        values=built.values,
         given=_given_from_columns(n, built.present, canonical_order),
         warnings=built.warnings,
-        levels=information_level(built.frame, kb=rules.kb),
+        levels=_levels(built.present, rules.features, n),
         ids=ids,
+        schema=rules.features,
     )
 
 
@@ -233,11 +258,49 @@ def _from_records(records: list[Any], rules: _Rules, single: bool) -> Validated:
                 names.setdefault(fld.canonical)
         given.append(tuple(names))
     return Validated(
-        frame=built.frame,
+        values=built.values,
         given=given,
         warnings=built.warnings,
-        levels=information_level(built.frame, kb=rules.kb),
+        levels=_levels(built.present, rules.features, n),
         ids=ids if has_ids else None,
+        schema=rules.features,
+    )
+
+
+def _from_one_record(record: Mapping, rules: _Rules) -> Validated | None:
+    """One patient whose every value is plain and valid, checked without building columns;
+    None if any value needs the general check (which names what is wrong)."""
+    checked: dict[str, _Checked] = {}
+    order: dict[str, int] = {}
+    id_value, has_id = None, False
+    for key, value in record.items():
+        if not isinstance(key, str):
+            return None
+        order.setdefault(key, len(order))
+        if key in ID_FIELDS:
+            if id_value is None:  # as the general check: the first id given that is not None
+                id_value, has_id = value, True
+            continue
+        fld = rules.fields.get(key)
+        c = _check_value(fld, value) if fld is not None else None
+        if c is None:
+            return None
+        checked[key] = c
+    built = _assemble(rules, 1, checked, order)
+    if built.problems:
+        return None
+    names: dict[str, None] = {}
+    for key in record:
+        fld = rules.fields.get(key)
+        if fld is not None and built.present[fld.canonical][0] and not _is_missing(record[key]):
+            names.setdefault(fld.canonical)
+    return Validated(
+        values=built.values,
+        given=[tuple(names)],
+        warnings=built.warnings,
+        levels=_levels(built.present, rules.features, 1),
+        ids=[id_value] if has_id else None,
+        schema=rules.features,
     )
 
 
@@ -298,7 +361,7 @@ def validate(data: Any, *, kb: Knowledge | None = None) -> Validated:
     if isinstance(data, pd.DataFrame):
         return _from_frame(data, rules)
     if isinstance(data, Mapping):
-        return _from_records([data], rules, single=True)
+        return _from_one_record(data, rules) or _from_records([data], rules, single=True)
     if isinstance(data, list | tuple):
         return _from_records(list(data), rules, single=False)
     raise InvalidPatientError([not_patients(data)])

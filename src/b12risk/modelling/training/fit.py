@@ -14,6 +14,7 @@ from b12risk.knowledge.schema import features, monotone_directions, to_model_fra
 from b12risk.logodds import logit
 from b12risk.modelling.training.cohorts import training_cohort
 from b12risk.modelling.training.config import ModelParams, TrainConfig
+from b12risk.modelling.training.progress import fit_with_progress
 
 __all__ = ["build_pipeline"]
 
@@ -96,7 +97,7 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
     t0 = time.perf_counter()
     if progress:
         print(f"fitting gradient boosting on {len(X):,} rows ...", flush=True)
-    pipe.fit(X, y)
+    fit_with_progress(pipe, X, y, progress=progress)  # iterations and validation loss as a bar
     seconds = time.perf_counter() - t0
     tol = cfg.calibration
     cal_cfg = cfg.model_copy(

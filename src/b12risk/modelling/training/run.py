@@ -138,13 +138,26 @@ def train(
     registry._check_version(version)
     registry._check_can_save(version, root)  # an existing version or an unwritable folder: fail before the work
     t_start = time.perf_counter()
+    stages: dict[str, float] = {}  # seconds of each stage, in order, for the summary
+    clock = time.perf_counter()
+
+    def stage(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stages[name] = round(now - clock, 1)
+        clock = now
+
     frame = training_cohort(cfg, progress=progress)
+    stage("simulate training cohort")
     model, fit_info = _fit(cfg, frame, progress=progress)
+    stage("fit and calibration check")
     # the baselines import scikit-learn: loaded when training, not on ``import b12risk``
     from b12risk.modelling.baselines import fit_baselines
 
     baselines = fit_baselines(frame)
+    stage("fit baselines")
     tables = evaluate(model, baselines, cfg, progress=progress)
+    stage("evaluate against oracle and baselines")
     failures = release_gate(tables["metrics"], cfg.gate)
     metadata = {
         "package": "b12risk",
@@ -163,6 +176,8 @@ def train(
         "metrics_summary": _summary(tables["metrics"]),
     }
     validation, record = _measure_real(cfg, model, metadata, version, root, real_data)
+    if validation is not None:
+        stage("measure on real patients")
     if cfg.gate.real_data:
         failures = failures + real_data_gate(validation, cfg.gate)
     released = not failures
@@ -193,6 +208,8 @@ def train(
         released=released,
         extra_files=extra,
     )
+    stage("export")
+    metadata["training"]["stage_seconds"] = stages  # after saving: the times are reported, not stored
     return TrainResult(version, path, released, failures, tables["metrics"], tables["subgroups"], metadata, validation)
 
 
