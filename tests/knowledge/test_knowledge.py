@@ -163,8 +163,8 @@ BROKEN = [
     ),
     (
         "measurement",
-        "sd = { value = 0.2522,",
-        "sd = { value = -0.2522,",
+        "sd = { value = 0.2401,",
+        "sd = { value = -0.2401,",
         r"measurement\.toml: \[latent\.sd\] must be > 0",
     ),
     (
