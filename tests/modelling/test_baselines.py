@@ -268,28 +268,41 @@ def test_cb12_fit_needs_panels_to_impute_missing_markers(survey):
 
 def test_points_of_a_vegan_on_six_years_of_ppi(kb):
     # round() halves away from zero. Vegan: -effect / 0.1 points; PPI: -effect * min(6, 2) / 2 at
-    # the reference dose; age 65: the latent age slope over 25 years plus the change, from 40 to
-    # 65, of the expected effect of atrophic gastritis and pernicious anaemia (their prevalences
-    # written out here from the seeds, averaged over the sexes).
+    # the reference dose; age 65: the shift that, at age 40's spread, gives the share below 148
+    # pmol/L that 65-year-olds of the general population have (latent age slope, widening
+    # spread, atrophic gastritis and pernicious anaemia, their prevalences written out here from
+    # the seeds, averaged over the sexes).
+    from scipy.stats import norm
+
     unit = 0.1
     ppi = kb.causes["ppi"]
     ag, pa = kb.causes["atrophic_gastritis"], kb.causes["pernicious_anaemia"]
+    cut, mu0 = np.log(148.0), np.log(kb.param("latent", "region_median.us_uk"))
+    sd0, ref = kb.param("latent", "sd"), 40.0
 
     def rnd(x: float) -> float:
         return float(np.sign(x) * np.floor(abs(x) + 0.5))
 
-    def gastric(age: float) -> float:
+    def share_below(age: float) -> float:
         p_ag = 1 / (1 + np.exp(-(np.log(ag.prevalence_age_50.value / (1 - ag.prevalence_age_50.value))
                                  + ag.log_odds_per_decade.value * (age - 50) / 10)))  # fmt: skip
+        mu = mu0 + kb.param("latent", "age_slope") * (age - ref)
+        sd = sd0 * np.exp(kb.param("latent", "sd_age_slope") * (age - ref))
         total = 0.0
         for p_pa in (
             pa.prevalence_under_60.value if age < 60 else pa.prevalence_60plus_female.value,
             pa.prevalence_under_60.value if age < 60 else pa.prevalence_60plus_male.value,
         ):
-            total += 0.5 * (p_pa * pa.effect.value + (1 - p_pa) * p_ag * ag.effect.value)
+            for w, effect in (
+                (p_pa, pa.effect.value),
+                ((1 - p_pa) * p_ag, ag.effect.value),
+                ((1 - p_pa) * (1 - p_ag), 0),
+            ):
+                total += 0.5 * w * norm.cdf((cut - mu - effect) / sd)
         return total
 
-    age_shift = kb.param("latent", "age_slope") * 25 + gastric(65.0) - gastric(40.0)
+    age_shift = -sd0 * (norm.ppf(share_below(65.0)) - norm.ppf(share_below(40.0)))
+    assert age_shift < 0  # in this world, 65-year-olds are more often deficient than 40-year-olds
     expected = (
         rnd(-kb.causes["diet"].effects["vegan"].value / unit)
         + rnd(
@@ -567,11 +580,15 @@ def test_labels_must_be_binary_and_match_the_rows(survey):
 
 @pytest.mark.parametrize("name", IDS)
 def test_higher_scores_mean_more_deficiency(name, fitted, big_survey):
-    # Groups: each value of an ordinal score (the guideline's categories), else quintiles
-    # of the score with tied values kept together.
+    # Groups: each value of a score with few values (the guideline's categories, the points)
+    # held by at least 1% of the cohort, else quintiles of the score.
     score = pd.Series(fitted[name].decision_function(big_survey))
-    groups = score if score.nunique() <= 5 else pd.qcut(score, 5, labels=False, duplicates="drop")
-    rates = big_survey["true_deficient"].groupby(groups.to_numpy()).mean()
+    if score.nunique() <= 30:
+        counts = score.value_counts()
+        keep = score.isin(counts[counts >= len(score) / 100].index).to_numpy()
+        rates = big_survey["true_deficient"][keep].groupby(score[keep].to_numpy()).mean()
+    else:
+        rates = big_survey["true_deficient"].groupby(pd.qcut(score, 5, labels=False).to_numpy()).mean()
     assert len(rates) >= 3
     assert rates.is_monotonic_increasing, rates.round(3).tolist()
 

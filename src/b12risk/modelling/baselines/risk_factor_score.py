@@ -26,19 +26,30 @@ __all__ = ["RiskFactorScore"]
 
 
 def _age_shift(kb: Knowledge, age: np.ndarray) -> np.ndarray:
-    """Expected shift of the latent log level at ``age`` against the reference age (0 below it):
-    the latent age slope plus the expected effect of the hidden gastric causes, whose
-    prevalence rises with age, averaged over the sexes."""
+    """Shift of the latent log level at ``age`` against the reference age (0 below it), as
+    the general population (us_uk) sees it: the shift that, at the reference age's spread,
+    gives the share below the deficiency cut-off that adults of that age have. That share
+    comes from the latent age slope, the spread's widening with age and the hidden gastric
+    causes (atrophic gastritis, pernicious anaemia: a minority with a large fall, so their
+    mean effect would understate the tail), averaged over the sexes."""
+    from scipy.stats import norm  # scipy is a dependency; loaded when a score is fitted
+
     ref = kb.param("latent", "reference_age")
+    cut = np.log(kb.param("latent", "deficient_below"))
+    mu0 = np.log(kb.param("latent", "region_median.us_uk"))
+    sd0 = kb.param("latent", "sd")
 
     def level(years: np.ndarray) -> np.ndarray:
-        out = kb.param("latent", "age_slope") * np.maximum(years - ref, 0.0)
+        mu = mu0 + kb.param("latent", "age_slope") * np.maximum(years - ref, 0.0)
+        sd = sd0 * np.exp(kb.param("latent", "sd_age_slope") * (years - ref))
+        share = np.zeros(len(years))
         for sex in (0, 1):
             a = {"age": years, "sex": np.full(len(years), sex)}
             pa, ag = kb.causes["pernicious_anaemia"], kb.causes["atrophic_gastritis"]
             p_pa, p_ag = pa.prevalence(a), ag.prevalence(a)
-            out = out + 0.5 * (p_pa * pa.effect.value + (1 - p_pa) * p_ag * ag.effect.value)
-        return out
+            states = ((p_pa, pa.effect.value), ((1 - p_pa) * p_ag, ag.effect.value), ((1 - p_pa) * (1 - p_ag), 0.0))
+            share += 0.5 * sum(w * norm.cdf((cut - mu - effect) / sd) for w, effect in states)
+        return cut - sd0 * norm.ppf(share)  # the median that gives this share at the reference spread
 
     years = np.maximum(np.asarray(age, dtype=np.float64), ref)
     return level(years) - level(np.full(len(years), ref))
@@ -60,11 +71,13 @@ class RiskFactorScore(_Baseline):
       a missing dose with years > 0 counts as the reference dose;
     - a diagnosed hidden cause (known pernicious anaemia): ``round(-effect / point_unit)``;
     - age: ``round(-(s(max(age, reference_age)) - s(reference_age)) / point_unit)``, where
-      ``s(age)`` is the latent level's age slope times the years above the reference age
-      plus the expected shift of the hidden gastric causes at that age (atrophic gastritis
-      and pernicious anaemia, their prevalences averaged over the sexes): age acts mostly
-      through them, which the world fitted to NHANES makes plain (its latent age slope
-      alone is slightly positive). Rounded once.
+      ``s(age)`` is the general population's latent median that, at the reference age's
+      spread, would give the share below the cut-off adults of that age have: from the
+      latent age slope, the spread's widening with age and the hidden gastric causes
+      (atrophic gastritis and pernicious anaemia, averaged over the sexes). Age acts through
+      the tail, not the mean: the world fitted to NHANES has a latent level that rises
+      slightly with age, and a score of mean shifts gave older adults fewer points though
+      more of them are deficient. Rounded once.
 
     A missing column or NaN scores 0 points. ``decision_function`` is the total;
     ``predict_proba`` a logistic calibration of the total fitted in ``fit``; ``predict``
