@@ -292,8 +292,8 @@ def test_given_keeps_the_callers_order_and_maps_alternative_units():
 def test_values_outside_the_training_range_warn_but_pass():
     v = validate([{"age": 104}, {"age": 50}])
     assert v.warnings == [
-        ["age 104 is outside the range the model was trained on (18 to 95 years); the prediction extrapolates"],
-        [],
+        ("age 104 is outside the range the model was trained on (18 to 95 years); the prediction extrapolates",),
+        (),
     ]
     converted = validate({"serum_b12_pg_ml": 4000}).warnings[0][0]
     assert converted.startswith("serum_b12_pmol_l 2952 (given as serum_b12_pg_ml 4000) is outside")
@@ -350,7 +350,7 @@ def test_every_example_patient_validates():
         patient = json.loads(path.read_text(encoding="utf-8"))
         assert re.fullmatch(r"[a-z0-9_]+\.json", path.name)
         v = validate(patient)
-        assert v.warnings == [[]], path.name
+        assert v.warnings == [()], path.name
 
 
 def test_expected_order_names_existing_examples():

@@ -24,7 +24,7 @@ class _Assembled:
     values: dict[str, np.ndarray]  # canonical -> float64 (NaN missing), or int64 category codes (-1 missing)
     present: dict[str, np.ndarray]  # canonical -> a value was given
     problems: list[tuple[int, int, Problem]]  # (row position, field order, problem)
-    warnings: list[list[str]]
+    warnings: list[tuple[str, ...]]  # per row; the shared empty tuple where none (no per-row allocation)
 
 
 def _assemble(rules: _Rules, n: int, checked: dict[str, _Checked], order: dict[str, int]) -> _Assembled:
@@ -56,9 +56,10 @@ def _assemble(rules: _Rules, n: int, checked: dict[str, _Checked], order: dict[s
         data[name] = values
         present[name] = ~np.isnan(values)
     problems += _combinations(rules, data, order)
-    warnings: list[list[str]] = [[] for _ in range(n)]
+    warnings: list[tuple[str, ...]] = [()] * n
     if not problems:
-        _training_warnings(rules, data, from_alt, warnings)
+        for p, found in _training_warnings(rules, data, from_alt).items():
+            warnings[p] = tuple(found)
     return _Assembled(data, present, problems, warnings)
 
 
@@ -102,9 +103,9 @@ def _combinations(rules: _Rules, data: dict[str, Any], order: dict[str, int]) ->
     return out
 
 
-def _training_warnings(
-    rules: _Rules, data: dict[str, Any], from_alt: dict[str, np.ndarray], warnings: list[list[str]]
-) -> None:
+def _training_warnings(rules: _Rules, data: dict[str, Any], from_alt: dict[str, np.ndarray]) -> dict[int, list[str]]:
+    """The training-range warnings of the rows that have any, by row position."""
+    warnings: dict[int, list[str]] = {}
     for name, f in rules.features.items():
         if f.kind != "numeric" or f.train_low is None or f.train_high is None:
             continue
@@ -117,6 +118,7 @@ def _training_warnings(
             if name in from_alt and from_alt[name][p]:
                 alt = rules.fields[rules.alt_of[name]]
                 shown += f" (given as {alt.name} {_num(v[p] / alt.factor)})"
-            warnings[p].append(
+            warnings.setdefault(int(p), []).append(
                 f"{shown} is outside the range the model was trained on {trained}; the prediction extrapolates"
             )
+    return warnings

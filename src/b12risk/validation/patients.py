@@ -56,8 +56,9 @@ class Validated:
     given : list of tuple of str
         Per row, the canonical names of the fields given, in the caller's order; a
         field given in its alternative unit counts as its canonical field.
-    warnings : list of list of str
-        Per row, plausible values outside the range the model was trained on.
+    warnings : list of tuple of str
+        Per row, plausible values outside the range the model was trained on (an empty
+        tuple where there are none).
     levels : numpy.ndarray of str
         Per row, the information level the given fields amount to (see
         :func:`information_level`).
@@ -67,7 +68,7 @@ class Validated:
 
     values: dict[str, np.ndarray]
     given: list[tuple[str, ...]]
-    warnings: list[list[str]]
+    warnings: list[tuple[str, ...]]
     levels: np.ndarray
     ids: list[Any] | None = None
     schema: dict[str, Feature] = field(default_factory=features, repr=False)
@@ -355,7 +356,7 @@ def validate(data: Any, *, kb: Knowledge | None = None) -> Validated:
     >>> v.ids, v.levels.tolist()
     (['a', 'b'], ['full_panel', 'risk_factors'])
     >>> v.warnings[1]
-    ['age 104 is outside the range the model was trained on (18 to 95 years); the prediction extrapolates']
+    ('age 104 is outside the range the model was trained on (18 to 95 years); the prediction extrapolates',)
     """
     rules = _rules(kb)
     if isinstance(data, pd.DataFrame):
