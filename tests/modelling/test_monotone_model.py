@@ -1,8 +1,8 @@
 """The model is monotone where medicine is, and it reads which way from the knowledge base:
 each biomarker and each medicine in ``seeds/`` declares its ``direction``, training passes
 them to the boosting as ``monotonic_cst``, and through ``predict()`` the risk never rises
-with serum B12 or holoTC and never falls with MMA, homocysteine or years of a medicine,
-for random patients with everything else held fixed."""
+with serum B12 or holoTC and never falls with MMA, homocysteine, eGFR or years of a
+medicine, for random patients with everything else held fixed."""
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,9 @@ from b12risk.modelling.training import mask_rows
 from b12risk.simulation.cohort import simulate
 
 #: What medicine says (BSH 2014, NICE NG239, Lam et al. 2013, Aroda et al. 2016); 0: no
-#: direction holds for every patient (MCV and haemoglobin: iron deficiency and other anaemias;
-#: eGFR: kidney impairment raises MMA and homocysteine by itself).
+#: direction holds for every patient (MCV and haemoglobin: iron deficiency and other anaemias).
+#: eGFR rises: kidney impairment raises MMA and homocysteine by itself, so a low eGFR explains
+#: part of a raised reading away, and without those labs it says nothing.
 MEDICINE = {
     "serum_b12_pmol_l": -1,
     "holotc_pmol_l": -1,
@@ -26,7 +27,7 @@ MEDICINE = {
     "hcy_umol_l": 1,
     "mcv_fl": 0,
     "hgb_g_dl": 0,
-    "egfr_ml_min": 0,
+    "egfr_ml_min": 1,
     "ppi_years": 1,
     "ppi_pills_per_day": 1,
     "h2_blocker_years": 1,
@@ -47,6 +48,7 @@ GRIDS = {
     "metformin_years": np.linspace(0.25, 40.0, 40),
     "metformin_mg_day": np.linspace(250.0, 3000.0, 23),
     "supplement_use": np.array([0.0, 1.0]),
+    "egfr_ml_min": np.geomspace(40.0, 175.0, 30),
 }
 
 #: Exactness of the check: monotone trees, a positive affine map and expit keep the order exactly.

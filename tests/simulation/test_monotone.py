@@ -1,6 +1,6 @@
 """Monotone where medicine is: with everything else about a patient fixed, the oracle's
 risk does not rise with serum B12 or holoTC, and does not fall with MMA, homocysteine (at
-fixed eGFR) or years of a PPI or metformin. Property tests over random simulated patients."""
+fixed eGFR), eGFR or years of a PPI or metformin. Property tests over random simulated patients."""
 
 import numpy as np
 import pandas as pd
@@ -61,6 +61,17 @@ def test_risk_never_rises_with_serum_b12():
 def test_full_panel_markers_move_risk_their_way(column, values, direction):
     frame = patients(10, seed=3, level="full_panel")
     assert_monotone(risk_along(frame, column, values), direction)
+
+
+@pytest.mark.parametrize("level", ["risk_factors", "serum_b12", "full_panel"])
+def test_risk_never_falls_as_egfr_rises(level):
+    # A low eGFR raises MMA and homocysteine by itself (explaining a raised reading away);
+    # without them it says nothing at a given age. The model is constrained the same way.
+    frame = patients(10, seed=5, level=level)
+    risk = risk_along(frame, "egfr_ml_min", np.geomspace(30.0, 150.0, 15))
+    assert_monotone(risk, direction=+1)
+    if level == "full_panel":  # and it does move: the constraint is not vacuous here
+        assert (risk[:, -1] - risk[:, 0]).max() > 1e-3
 
 
 @pytest.mark.parametrize(
