@@ -301,3 +301,25 @@ def test_evaluation_cohorts_hold_enough_of_the_rarer_outcome(scenario):
     y = _evaluation_cohort(scenario, e, seed=5)["true_deficient"].to_numpy()
     assert min(y.sum(), (~y).sum()) == 300  # the last row added is the 300th of the rarer outcome
     assert len(y) > 1000  # both scenarios need far more than n rows for that
+
+
+def test_evaluation_cohorts_grow_until_the_calibration_intercept_is_precise_at_every_level():
+    """With a full panel most rows are nearly certain, so a cohort with enough events can
+    still hold little information about the calibration intercept: the cohort grows until
+    the oracle's sum of p (1 - p) reaches min_information at every level, and no further."""
+    from b12risk.modelling.training.cohorts import _evaluation_cohort
+    from b12risk.modelling.training.config import EvaluationConfig
+    from b12risk.simulation.oracle import oracle_probability
+
+    by_events = EvaluationConfig(n=200, min_events=300, max_n=30_000, seed=5, n_boot=10, threshold=0.2)
+    e = by_events.model_copy(update={"min_information": 300.0})
+    small = _evaluation_cohort("gastro_clinic", by_events, seed=5)
+    cohort = _evaluation_cohort("gastro_clinic", e, seed=5)
+    assert len(cohort) > len(small)
+    info = {level: oracle_probability(cohort, level) for level in LEVELS}
+    info = {level: (p * (1 - p)).sum() for level, p in info.items()}
+    assert min(info.values()) >= 300.0
+    # the last row is the one that reached it at the least informative level: the full panel
+    assert min(info, key=info.get) == "full_panel"
+    p = oracle_probability(cohort.iloc[:-1], "full_panel")
+    assert (p * (1 - p)).sum() < 300.0

@@ -115,10 +115,27 @@ def mask_rows(frame: pd.DataFrame, level_index: np.ndarray) -> pd.DataFrame:
 
 
 def _evaluation_cohort(scenario: str, e: EvaluationConfig, *, seed: int) -> pd.DataFrame:
-    """At least ``e.n`` rows and, up to ``e.max_n`` rows, at least ``e.min_events`` of
-    each outcome: a calibration estimate is as precise as its rarer class allows, the
-    deficient in a low-prevalence scenario and the not deficient in a high-prevalence one."""
+    """At least ``e.n`` rows and, up to ``e.max_n`` rows, enough for a precise calibration
+    intercept at every information level.
+
+    Two conditions, the larger count wins:
+
+    - ``e.min_events`` of each outcome, the deficient in a low-prevalence scenario and
+      the not deficient in a high-prevalence one;
+    - ``e.min_information`` of Fisher information for the calibration intercept at each
+      level: the sum over rows of ``p (1 - p)``, with ``p`` the oracle's exact posterior at
+      that level. The intercept's standard error is ``1 / sqrt(information)``. With a full
+      panel most rows are nearly certain either way and add almost nothing, so events
+      alone overstate the precision: 2,500 events in a 26,000-row cohort gave about 580,
+      a standard error of 0.04 against a gate tolerance of 0.1.
+    """
     big = simulate(max(e.max_n, e.n), scenario=scenario, seed=seed, labs="survey")
     y = big["true_deficient"].to_numpy()
     k = max(int(np.searchsorted(np.cumsum(cls), e.min_events)) + 1 for cls in (y, ~y))
+    if e.min_information > 0:
+        from b12risk.simulation.oracle import oracle_probability
+
+        for level in LEVELS:
+            p = oracle_probability(big, level)
+            k = max(k, int(np.searchsorted(np.cumsum(p * (1.0 - p)), e.min_information)) + 1)
     return big.iloc[: min(max(e.n, k), len(big))]

@@ -136,6 +136,9 @@ class CalibrationConfig(_Section):
 class EvaluationConfig(_Section):
     n: int = Field(ge=200)
     min_events: int = Field(ge=1, default=1)
+    # Fisher information of the calibration intercept at every level (sum of the oracle's
+    # p (1 - p)); 0 leaves it out. See b12risk.modelling.training.cohorts._evaluation_cohort.
+    min_information: float = Field(ge=0, default=0.0)
     max_n: int = Field(ge=200, default=200_000)
     seed: int = Field(ge=0)
     n_boot: int = Field(ge=10)
