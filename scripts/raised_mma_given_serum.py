@@ -57,9 +57,9 @@ def main() -> None:
         table[f"{name} (n {len(X):,})"] = _fit(X)
     X, _ = _design(simulated_adults(load(), n=150_000))
     table[f"world (n {len(X):,})"] = _fit(X)
-    with pd.option_context("display.width", 200, "display.precision", 3):
+    with pd.option_context("display.width", 200):
         print("log-odds of MMA > 0.271 umol/L, adults >= 20 with eGFR >= 60, each term adjusted for the others")
-        print(pd.DataFrame(table).to_string())
+        print(pd.DataFrame(table).to_string(float_format=lambda v: f"{v:.3f}"))
 
 
 if __name__ == "__main__":
