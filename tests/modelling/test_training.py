@@ -323,3 +323,57 @@ def test_evaluation_cohorts_grow_until_the_calibration_intercept_is_precise_at_e
     assert min(info, key=info.get) == "full_panel"
     p = oracle_probability(cohort.iloc[:-1], "full_panel")
     assert (p * (1 - p)).sum() < 300.0
+
+
+# --------------------------------------------------------------------------- the posterior as target
+
+
+def test_the_posterior_target_is_the_oracle_on_what_the_row_shows_before_risk_factors_are_hidden():
+    """Each training row carries the oracle's probability for its level, computed with every
+    risk factor: its mean matches the true status within sampling error (the tower property),
+    and hiding risk factors afterwards leaves it as it was."""
+    from b12risk.modelling.training.cohorts import training_cohort
+    from b12risk.simulation.oracle import oracle_probability
+
+    cfg = load_config(TINY)
+    plain = cfg.model_copy(update={"cohort": cfg.cohort.model_copy(update={"n": 6000, "unknown_risk_factors": 0.0})})
+    post = plain.model_copy(update={"cohort": plain.cohort.model_copy(update={"target": "posterior"})})
+    hidden = post.model_copy(update={"cohort": post.cohort.model_copy(update={"unknown_risk_factors": 0.5})})
+    a, b, c = training_cohort(plain), training_cohort(post), training_cohort(hidden)
+    assert "posterior" not in a.columns
+    pd.testing.assert_frame_equal(a, b.drop(columns="posterior"))  # the rows are the same ones
+    np.testing.assert_allclose(b["posterior"], oracle_probability(a), rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(c["posterior"], b["posterior"])
+    assert c[[f for f in features() if f in ("diet", "gastrectomy")]].isna().any().all()  # and some were hidden
+    p, y = b["posterior"].to_numpy(), b["true_deficient"].to_numpy()
+    se = np.sqrt(np.sum(p * (1 - p))) / len(p)
+    assert abs(y.mean() - p.mean()) < 4 * se
+
+
+def test_fitted_to_the_posterior_the_model_is_closer_to_the_oracle_than_fitted_to_labels():
+    """The same rows, the same boosting: the posterior carries the same mean as the 0/1
+    status with less noise, so the model lands nearer the oracle (mean KL divergence of
+    the oracle's Bernoulli from the model's, on fresh rows at every level)."""
+    from b12risk.modelling.training.cohorts import training_cohort
+    from b12risk.modelling.training.fit import _fit
+    from b12risk.simulation.oracle import oracle_probability
+
+    cfg = load_config(TINY)
+    cfg = cfg.model_copy(
+        update={
+            "cohort": cfg.cohort.model_copy(update={"n": 8000}),
+            # no recalibration: the comparison is of the boosting itself
+            "calibration": cfg.calibration.model_copy(update={"rows": 2000, "slope_tolerance": 10.0, "intercept_tolerance": 10.0}),
+        }
+    )
+    fresh = simulate(6000, scenario="us_uk", labs="survey", seed=99)
+    test = mask_rows(fresh, np.random.default_rng(99).integers(0, len(LEVELS), len(fresh)))
+    q = np.clip(oracle_probability(test), 1e-9, 1 - 1e-9)
+    kl = {}
+    for target in ("truth", "posterior"):
+        c = cfg.model_copy(update={"cohort": cfg.cohort.model_copy(update={"target": target})})
+        model, info = _fit(c, training_cohort(c), progress=False)
+        assert info["train_rows"] == 8000 and "correction" not in info
+        p = np.clip(model.predict_proba(to_model_frame(test))[:, 1], 1e-9, 1 - 1e-9)
+        kl[target] = np.mean(q * np.log(q / p) + (1 - q) * np.log((1 - q) / (1 - p)))
+    assert kl["posterior"] < kl["truth"], kl

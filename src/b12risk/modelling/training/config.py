@@ -91,6 +91,11 @@ class CohortConfig(_Section):
     #: population, and the general population is the one an application cannot otherwise name.
     unknown_risk_factors: float = Field(default=0.0, ge=0, le=1)
     unknown_in: list[str] = ["us_uk"]
+    #: What the boosting learns from: ``"truth"``, each row's true status (0 or 1); or
+    #: ``"posterior"``, the oracle's exact probability of it for the row (see
+    #: :func:`b12risk.modelling.training.cohorts.posterior_target`). Calibration and
+    #: evaluation always use the true status.
+    target: Literal["truth", "posterior"] = "truth"
 
     @model_validator(mode="after")
     def _weights(self) -> CohortConfig:

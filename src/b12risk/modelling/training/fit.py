@@ -93,15 +93,23 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
     from b12risk.modelling.calibration import GROUPS, LevelCalibratedClassifier, calibration_group
 
     X, y = to_model_frame(frame), frame["true_deficient"].to_numpy()
+    weight = None
+    if cfg.cohort.target == "posterior":
+        # each row twice, deficient with weight p and not with weight 1 - p: the weighted log
+        # loss is the cross-entropy against the oracle's posterior p
+        post = frame["posterior"].to_numpy(dtype=np.float64)
+        X = pd.concat([X, X], ignore_index=True)
+        y = np.concatenate([np.ones(len(post), dtype=bool), np.zeros(len(post), dtype=bool)])
+        weight = np.concatenate([post, 1.0 - post])
     pipe = build_pipeline(cfg.model)
     t0 = time.perf_counter()
     if progress:
         print(f"fitting gradient boosting on {len(X):,} rows ...", flush=True)
-    fit_with_progress(pipe, X, y, progress=progress)  # iterations and validation loss as a bar
+    fit_with_progress(pipe, X, y, progress=progress, sample_weight=weight)  # iterations and validation loss
     seconds = time.perf_counter() - t0
     tol = cfg.calibration
     cal_cfg = cfg.model_copy(
-        update={"cohort": cfg.cohort.model_copy(update={"n": tol.rows, "seed": cfg.cohort.seed + 1})}
+        update={"cohort": cfg.cohort.model_copy(update={"n": tol.rows, "seed": cfg.cohort.seed + 1, "target": "truth"})}
     )
     cal = training_cohort(cal_cfg)
     Xc, yc = to_model_frame(cal), cal["true_deficient"].to_numpy()
@@ -112,7 +120,7 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
     info: dict[str, Any] = {
         "fit_seconds": round(seconds, 1),
         "n_iter": int(pipe[-1].n_iter_),
-        "train_rows": len(X),
+        "train_rows": len(frame),
         "calibration_rows": len(Xc),
         "calibration_seed": cal_cfg.cohort.seed,
         "calibration": {},

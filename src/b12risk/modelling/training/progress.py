@@ -55,7 +55,9 @@ class _Lines(io.TextIOBase):
         super().close()
 
 
-def fit_with_progress(pipe: Any, X: Any, y: Any, *, progress: bool, desc: str = "fit gradient boosting") -> Any:
+def fit_with_progress(
+    pipe: Any, X: Any, y: Any, *, progress: bool, desc: str = "fit gradient boosting", sample_weight: Any = None
+) -> Any:
     """``pipe.fit(X, y)``, showing the boosting's iterations and losses as a tqdm bar when ``progress``.
 
     Parameters
@@ -68,13 +70,16 @@ def fit_with_progress(pipe: Any, X: Any, y: Any, *, progress: bool, desc: str = 
         Show the bar; without it this is ``pipe.fit(X, y)``.
     desc : str
         The bar's label.
+    sample_weight : array-like, optional
+        Passed to the boosting's ``fit`` (``hgb__sample_weight``).
 
     Returns
     -------
     The fitted ``pipe``.
     """
+    kwargs = {} if sample_weight is None else {f"{pipe.steps[-1][0]}__sample_weight": sample_weight}
     if not progress:
-        return pipe.fit(X, y)
+        return pipe.fit(X, y, **kwargs)
     hgb = pipe[-1]
     before = hgb.get_params()["verbose"]
     with tqdm(total=hgb.max_iter, desc=desc, unit="iteration") as bar:
@@ -94,7 +99,7 @@ def fit_with_progress(pipe: Any, X: Any, y: Any, *, progress: bool, desc: str = 
         hgb.set_params(verbose=2)
         try:
             with redirect_stdout(stream):
-                pipe.fit(X, y)
+                pipe.fit(X, y, **kwargs)
         finally:
             hgb.set_params(verbose=before)
             stream.close()
