@@ -363,7 +363,9 @@ def test_fitted_to_the_posterior_the_model_is_closer_to_the_oracle_than_fitted_t
         update={
             "cohort": cfg.cohort.model_copy(update={"n": 8000}),
             # no recalibration: the comparison is of the boosting itself
-            "calibration": cfg.calibration.model_copy(update={"rows": 2000, "slope_tolerance": 10.0, "intercept_tolerance": 10.0}),
+            "calibration": cfg.calibration.model_copy(
+                update={"rows": 2000, "slope_tolerance": 10.0, "intercept_tolerance": 10.0}
+            ),
         }
     )
     fresh = simulate(6000, scenario="us_uk", labs="survey", seed=99)
