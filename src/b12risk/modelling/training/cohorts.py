@@ -59,9 +59,8 @@ def posterior_target(frame: pd.DataFrame) -> np.ndarray:
     A training target with the same conditional mean as the true status (0 or 1) and far
     less noise: the simulator knows the posterior, so the boosting need not estimate it
     from coin flips. Where the true status is nearly certain, as with a full panel, the
-    0/1 labels teach the trees little (a leaf of a thousand rows at 0.04% holds no event)
-    and the fit stops with floors near 0.3% where the oracle says 0.04%, while the
-    well-separated rows pull the rest towards overconfidence.
+    0/1 labels teach the trees little (a leaf of a thousand rows at 0.04% holds no event):
+    fitted to them, the 2.0.0 candidates stopped near 0.35% where the oracle says 0.04%.
 
     Computed on the rows masked to their level but before risk factors are hidden
     (:func:`hide_risk_factors`): the oracle needs every risk factor, and the posterior given

@@ -104,7 +104,8 @@ def _fit(cfg: TrainConfig, frame: pd.DataFrame, *, progress: bool) -> tuple[Any,
     pipe = build_pipeline(cfg.model)
     t0 = time.perf_counter()
     if progress:
-        print(f"fitting gradient boosting on {len(X):,} rows ...", flush=True)
+        twice = " (each twice, weighted by the oracle's posterior)" if weight is not None else ""
+        print(f"fitting gradient boosting on {len(frame):,} rows{twice} ...", flush=True)
     fit_with_progress(pipe, X, y, progress=progress, sample_weight=weight)  # iterations and validation loss
     seconds = time.perf_counter() - t0
     tol = cfg.calibration
