@@ -24,7 +24,8 @@ from b12risk.nhanes.calibrate import simulated_adults
 GROUPS = {"NHANES 2001-2004": ["2001-2002", "2003-2004"], "NHANES 2011-2012": ["2011-2012"]}
 
 
-def _design(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+def _design(frame: pd.DataFrame) -> pd.DataFrame:
+    """The regression's terms, with the outcome in ``_y`` and normalised survey weights in ``_w``."""
     rows = frame[frame["mma_umol_l"].notna() & frame["serum_b12_pmol_l"].notna() & (frame["egfr_ml_min"] >= 60)]
     rows = rows[rows["supplement_use"].notna()]
     male = rows["sex"].astype(str).eq("male") if rows["sex"].dtype != np.float64 else rows["sex"].eq(1.0)
@@ -40,7 +41,7 @@ def _design(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         }
     )
     weight = rows["weight"].to_numpy(dtype=float) if "weight" in rows else np.ones(len(rows))
-    return X.assign(_y=(rows["mma_umol_l"] > 0.271).to_numpy(), _w=weight / weight.mean()), weight
+    return X.assign(_y=(rows["mma_umol_l"] > 0.271).to_numpy(), _w=weight / weight.mean())
 
 
 def _fit(X: pd.DataFrame) -> pd.Series:
@@ -53,9 +54,9 @@ def main() -> None:
     table = {}
     real = load_adults()
     for name, cycles in GROUPS.items():
-        X, _ = _design(real[real["cycle"].isin(cycles)])
+        X = _design(real[real["cycle"].isin(cycles)])
         table[f"{name} (n {len(X):,})"] = _fit(X)
-    X, _ = _design(simulated_adults(load(), n=150_000))
+    X = _design(simulated_adults(load(), n=150_000))
     table[f"world (n {len(X):,})"] = _fit(X)
     with pd.option_context("display.width", 200):
         print("log-odds of MMA > 0.271 umol/L, adults >= 20 with eGFR >= 60, each term adjusted for the others")
