@@ -163,8 +163,8 @@ BROKEN = [
     ),
     (
         "measurement",
-        "sd = { value = 0.2401,",
-        "sd = { value = -0.2401,",
+        "sd = { value = 0.",  # the first sd of the file is [latent] sd, whatever its fitted value
+        "sd = { value = -0.",
         r"measurement\.toml: \[latent\.sd\] must be > 0",
     ),
     (

@@ -61,7 +61,7 @@ STRUCTURAL_KEYS: dict[str, tuple[str, ...]] = {
     "severity": ("mild_below", "moderate_below", "severe_below"),
     "symptoms": ("moderate_onset", "severe_onset", "moderate_weight", "severe_weight", "max_depth"),
     "iron_deficiency": ("male", "female", "pregnant"),
-    "egfr": ("median", "age_slope", "sd"),
+    "egfr": ("median", "age_slope", "sd", "sd_age_slope"),
     "missingness": ("reflex_upper",),
 }
 

@@ -58,6 +58,7 @@ class Target:
     other: str | None = None
     by: str | None = None
     egfr_at_least: float | None = None
+    egfr_below: float | None = None
     relative: float | None = None
     absolute: float | None = None
 
@@ -108,6 +109,8 @@ def _one(t: Target, frame: pd.DataFrame, w: np.ndarray) -> float:
         rows &= (age >= t.ages[0]) & (age < t.ages[1])
     if t.egfr_at_least is not None:
         rows &= _numbers(frame, "egfr_ml_min") >= t.egfr_at_least
+    if t.egfr_below is not None:
+        rows &= _numbers(frame, "egfr_ml_min") < t.egfr_below
     x, wr = x[rows], w[rows]
     if t.statistic == "share_below":
         return stats.weighted_share(x < t.cut, wr)

@@ -135,7 +135,9 @@ def _block(m: Model, scenario: str, n: int, seed: int, index: int, labs: str) ->
         np.exp(
             np.log(p["egfr.median"])
             + p["egfr.age_slope"] * np.maximum(a["age"] - p["latent.reference_age"], 0.0)
-            + p["egfr.sd"] * rng.standard_normal(n)
+            + p["egfr.sd"]
+            * np.exp(p["egfr.sd_age_slope"] * (a["age"] - p["latent.reference_age"]))
+            * rng.standard_normal(n)
         ),
         plausible.low,
         plausible.high,
