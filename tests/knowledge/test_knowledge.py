@@ -168,6 +168,18 @@ BROKEN = [
         r"measurement\.toml: \[latent\.sd\] must be > 0",
     ),
     (
+        "causes",
+        'blocks = ["supplement_use"]',
+        'blocks = ["diet"]',
+        r"causes\.toml: \[pernicious_anaemia\.blocks\] 'diet' is not a binary cause",
+    ),
+    (
+        "causes",
+        "blocks_source = ",
+        "# blocks_source = ",
+        r"causes\.toml: \[pernicious_anaemia\].*needs blocks_source",
+    ),
+    (
         "epidemiology",
         'scenario = "latin_america"',
         'scenario = "atlantis"',

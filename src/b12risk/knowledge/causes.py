@@ -209,6 +209,10 @@ class HiddenCause(_Cause):
     prevalence_60plus_male: Quantity | None = None
     prevalence_age_50: Quantity | None = None
     log_odds_per_decade: Quantity | None = None
+    #: Observed binary causes whose effect does not reach someone with this cause (oral B12
+    #: needs intrinsic factor), and the source for it.
+    blocks: tuple[str, ...] = ()
+    blocks_source: Source | None = None
 
     @model_validator(mode="after")
     def _one_prevalence(self) -> HiddenCause:
@@ -221,6 +225,8 @@ class HiddenCause(_Cause):
             )
         if self.known_column is not None and None in (self.known_share, self.known_label_en, self.known_label_ar):
             raise ValueError("a hidden cause with a known_column needs known_share and its labels")
+        if self.blocks and self.blocks_source is None:
+            raise ValueError("a hidden cause that blocks other causes needs blocks_source")
         return self
 
     def features(self, name: str) -> tuple[dict[str, Any], ...]:

@@ -248,6 +248,13 @@ def _cross_check(directory: Path, kb: dict[str, Any]) -> None:
     for name, e in kb["literature"].items():
         if e.cause not in kb["causes"]:
             raise KnowledgeError(f"{directory / 'literature.toml'}: [{name}.cause] unknown cause {e.cause!r}")
+    for name, cause in kb["causes"].items():
+        for blocked in getattr(cause, "blocks", ()):
+            if getattr(kb["causes"].get(blocked), "kind", None) != "binary":
+                raise KnowledgeError(
+                    f"{directory / 'causes.toml'}: [{name}.blocks] {blocked!r} is not a binary cause; "
+                    f"expected one of {sorted(c for c, x in kb['causes'].items() if x.kind == 'binary')}"
+                )
 
 
 def _flatten_measurement(

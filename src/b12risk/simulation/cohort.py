@@ -42,6 +42,7 @@ from b12risk.simulation.oracle import oracle_probability
 from b12risk.simulation.structural import (
     Model,
     gastric_prevalence,
+    gastric_shift,
     iron_prior,
     latent_sd,
     model,
@@ -143,7 +144,8 @@ def _block(m: Model, scenario: str, n: int, seed: int, index: int, labs: str) ->
         plausible.high,
     )
 
-    latent = observed_shift(m, a) + m.gastric_effect[gastric] + latent_sd(m, a["age"]) * rng.standard_normal(n)
+    shift = gastric_shift(m, a)[np.arange(n), gastric]
+    latent = observed_shift(m, a) + shift + latent_sd(m, a["age"]) * rng.standard_normal(n)
 
     sym_p = expit(symptom_logit(m, latent))
     sym = rng.random((n, len(m.symptoms))) < sym_p

@@ -31,6 +31,7 @@ from b12risk.knowledge.schema import features, level_columns, mask_to_level
 from b12risk.simulation.structural import (
     Model,
     gastric_prior,
+    gastric_shift,
     iron_prior,
     latent_sd,
     model,
@@ -155,7 +156,8 @@ def _posterior(
     if n == 0:
         return np.empty(0)
     sd = latent_sd(m, a["age"])  # per row: the spread widens (or narrows) with age
-    lo = (mu + m.gastric_effect.min() - _SPAN_SD * sd).min()
+    by_state = gastric_shift(m, a)  # rows x gastric states
+    lo = (mu + by_state.min(axis=1) - _SPAN_SD * sd).min()
     hi = (mu + _SPAN_SD * sd).max()
     if wide:
         for spec in m.specs:
@@ -222,8 +224,8 @@ def _posterior(
     w = gastric_prior(m, a)
     with np.errstate(divide="ignore"):  # a state with no prior weight: log 0 = -inf, exp gives 0
         terms = [
-            log_c + np.log(w[:, g, None]) - 0.5 * ((L - mu[:, None] - e) / sd) ** 2
-            for g, e in enumerate(m.gastric_effect)
+            log_c + np.log(w[:, g, None]) - 0.5 * ((L - mu[:, None] - by_state[:, g, None]) / sd) ** 2
+            for g in range(by_state.shape[1])
         ]
     top = np.max([t.max(axis=1) for t in terms], axis=0)[:, None]  # row scale cancels in the ratio
     mass = sum(np.exp(t - top) for t in terms)

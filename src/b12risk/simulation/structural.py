@@ -41,6 +41,7 @@ class Model:
     sym_logit_bg: np.ndarray
     sym_severe: np.ndarray  # bool per symptom
     gastric_effect: np.ndarray  # per gastric state
+    blocked: tuple[tuple[BinaryCause, ...], ...]  # per gastric state: observed causes whose effect it cancels
     specs: tuple[Spec, ...]  # the simulated biomarkers, in drawing order
     deficient_below: float  # pmol/L: a latent level below this is true deficiency (latent.deficient_below)
     log_deficient: float  # its natural log
@@ -78,6 +79,7 @@ def _compile(kb: Knowledge) -> Model:
         sym_logit_bg=logit(bg),
         sym_severe=np.array([kb.symptoms[s].tier == "severe" for s in sym]),
         gastric_effect=np.array([0.0, ag.effect.value, pa.effect.value]),
+        blocked=((), tuple(c[name] for name in ag.blocks), tuple(c[name] for name in pa.blocks)),
         specs=specs(kb),
         deficient_below=p["latent.deficient_below"],
         log_deficient=float(np.log(p["latent.deficient_below"])),
@@ -97,6 +99,19 @@ def observed_shift(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
     for cause in (*m.categorical, *m.binary, *m.exposures):
         mu = mu + cause.log_shift(a)
     return mu
+
+
+def gastric_shift(m: Model, a: dict[str, np.ndarray]) -> np.ndarray:
+    """Shift of the latent level in each gastric state, rows x (none, atrophic, pernicious):
+    the state's effect, less the shifts of the observed causes the state cancels (``blocks``
+    in causes.toml: a supplement's oral B12 needs intrinsic factor, which pernicious anaemia
+    destroys). Added to :func:`observed_shift`, which counts every observed cause."""
+    n = len(a["age"])
+    out = np.broadcast_to(m.gastric_effect, (n, len(GASTRIC_STATES))).copy()
+    for state, causes in enumerate(m.blocked):
+        for cause in causes:
+            out[:, state] -= cause.log_shift(a)
+    return out
 
 
 def latent_sd(m: Model, age: np.ndarray) -> np.ndarray:
