@@ -290,3 +290,26 @@ def test_a_required_real_data_gate_without_a_measurement_fails_as_not_measured()
 
     validation, record = training_run._measure_real(cfg, None, {}, "0.5.0", None, never)
     assert validation is None and record == {"required": False, "measured": False, "passed": None, "checks": []}
+
+
+def test_a_with_the_groups_combined_is_reported_by_inverse_variance_and_never_gated():
+    # 2001-2004: +0.010 with SE 0.005; 2011-2012: -0.004 with SE 0.010. Weights 40,000 and 10,000:
+    # combined (400 - 40) / 50,000 = +0.0072, SE 1 / sqrt(50,000) = 0.00447.
+    validation = _validation(model_w=0.74)  # (a) fails in both groups, survey-weighted
+    perf = validation.performance
+    for group, diff, se in (("2001-2004", 0.010, 0.005), ("2011-2012", -0.004, 0.010)):
+        rows = (perf.group == group) & (perf.scorer == "serum_b12")
+        perf.loc[rows, ["model_minus", "model_minus_lo", "model_minus_hi"]] = [diff, diff - Z95 * se, diff + Z95 * se]
+    combined = real_data_checks(validation, GATE)[-1]
+    assert combined["check"] == "raised_mma: AUROC vs serum_b12, groups combined"
+    assert combined["scenario"] == "NHANES 2001-2004 + 2011-2012" and not combined["gated"]
+    assert combined["value"] == pytest.approx(0.0072) and combined["passed"] and combined["by"] is None
+    assert "95% CI -0.0016 to +0.0160" in combined["detail"]
+    # reported only: the gate's failures are the per-group ones
+    assert _failed(validation) == [
+        ("NHANES 2001-2004", "serum_b12", "raised_mma: AUROC vs serum_b12"),
+        ("NHANES 2011-2012", "serum_b12", "raised_mma: AUROC vs serum_b12"),
+    ]
+    # a group without a paired interval: no combined line
+    perf.loc[(perf.group == "2011-2012") & (perf.scorer == "serum_b12"), "model_minus_lo"] = np.nan
+    assert all("combined" not in c["check"] for c in real_data_checks(validation, GATE))

@@ -275,8 +275,10 @@ def real_data_checks(validation: ExternalValidation | Any | None, gate: Gate) ->
     -------
     list of dict
         Per group, criteria (a), (b), (c) and then the reported (ungated) calibration
-        lines: ``scenario``, ``level``, ``outcome``, ``check``, ``scorer``, ``gated``,
-        ``passed``, ``value`` (the AUROC difference, or O/E), ``allowed`` (its bound),
+        lines; last, reported and not gated, criterion (a) against serum B12 alone with the
+        groups combined by inverse-variance weighting of their paired differences, when
+        every group has one. Each line has ``scenario``, ``level``, ``outcome``, ``check``,
+        ``scorer``, ``gated``, ``passed``, ``value`` (the AUROC difference, or O/E), ``allowed`` (its bound),
         ``by`` (how far past the bound, None when passed or not measured) and
         ``detail``. Numbers are finite floats or None (JSON without NaN).
     """
@@ -296,10 +298,59 @@ def real_data_checks(validation: ExternalValidation | Any | None, gate: Gate) ->
             ]
             if rows:
                 checks.append(_calibration_check(group, level, rows[0], gate, gated=False, source="notes"))
+    combined = _combined_beats(RANKING[0], gate.real_groups, performance)
+    if combined is not None:
+        checks.append(combined)
     if validation is None:
         for c in checks:
             c["detail"] = NOT_MEASURED
     return checks
+
+
+def _combined_beats(spec: Ranking, groups: list[str], performance: Any) -> dict[str, Any] | None:
+    """Criterion (a) against ``spec.scorer`` with the groups combined, reported and not gated.
+
+    Each group's unweighted paired AUROC difference (model minus scorer) and its DeLong
+    standard error are combined by inverse-variance weighting (a fixed-effect meta-analysis),
+    so that the assay eras are never pooled into one ranking. None unless every group has a
+    finite difference and interval."""
+    parts = []
+    for group in groups:
+        other = _row(performance, group, spec.outcome, spec.level, spec.scorer)
+        if other is None:
+            return None
+        value = _float(other.get("model_minus"))
+        se = (_float(other.get("model_minus_hi")) - _float(other.get("model_minus_lo"))) / (2 * _Z95)
+        if not (math.isfinite(value) and math.isfinite(se) and se > 0):
+            return None
+        parts.append((group, value, se))
+    if len(parts) < 2:
+        return None
+    weights = [1.0 / se**2 for _, _, se in parts]
+    value = sum(w * v for w, (_, v, _) in zip(weights, parts, strict=True)) / sum(weights)
+    se = 1.0 / math.sqrt(sum(weights))
+    lo, hi = value - _Z95 * se, value + _Z95 * se
+    out = _check(
+        " + ".join(groups),
+        spec.level,
+        spec.outcome,
+        f"{spec.outcome}: AUROC vs {spec.scorer}, groups combined",
+        spec.scorer,
+        gated=False,
+    )
+    each = "; ".join(f"{g} {v:+.4f} (SE {e:.4f})" for g, v, e in parts)
+    out.update(
+        passed=bool(value > 0),
+        value=_json(value),
+        allowed=0.0,
+        detail=(
+            f"unweighted paired differences {each}; inverse-variance combined {value:+.4f}, "
+            f"95% CI {lo:+.4f} to {hi:+.4f}"
+        ),
+    )
+    if not out["passed"]:
+        out["by"] = _json(-value)
+    return out
 
 
 def real_data_gate(validation: ExternalValidation | Any | None, gate: Gate) -> list[dict[str, Any]]:
