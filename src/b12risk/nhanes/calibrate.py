@@ -91,10 +91,10 @@ def _egfr_by_age(real: pd.DataFrame, w: np.ndarray, reference_age: float) -> dic
 
     Both are robust to the long lower tail that kidney disease gives the log: the median line
     is a survey-weighted median regression, and the spread in each age band is the
-    interquartile range of the residuals / 1.349. (A least-squares line and a plain sd put the
-    median of adults over 70 about 5 mL/min too low and drew a healthy upper tail real adults
-    do not have; a spread fixed across ages drew too few older adults with eGFR >= 90: 5%
-    against NHANES's 21% at 70-79.)
+    interquartile range of the residuals / 1.349. (A least-squares line put the median of
+    adults over 70 about 5 mL/min too low; a plain sd, inflated by the tail, drew simulated
+    adults above 250 mL/min; and one spread at every age drew too few older adults with
+    eGFR >= 90: 5% against NHANES's 21% at 70-79.)
     """
     from sklearn.linear_model import QuantileRegressor  # loaded only when fitting
 
