@@ -99,19 +99,17 @@ def _egfr_by_age(real: pd.DataFrame, w: np.ndarray, reference_age: float) -> dic
     from sklearn.linear_model import QuantileRegressor  # loaded only when fitting
 
     egfr = real["egfr_ml_min"].to_numpy(dtype=np.float64)
-    age = real["age"].to_numpy(dtype=np.float64)
     ok = np.isfinite(egfr) & (egfr > 0) & np.isfinite(w)
-    x = np.maximum(age[ok] - reference_age, 0.0)[:, None]
-    y, wo = np.log(egfr[ok]), w[ok]
+    age, y, wo = real["age"].to_numpy(dtype=np.float64)[ok], np.log(egfr[ok]), w[ok]
+    x = np.maximum(age - reference_age, 0.0)[:, None]
     line = QuantileRegressor(quantile=0.5, alpha=0.0, solver="highs").fit(x, y, sample_weight=wo)
     resid = y - line.predict(x)
     centre, log_sd, weight = [], [], []
     for low, high in _EGFR_SPREAD_BANDS:
-        band = (age[ok] >= low) & (age[ok] < high)
-        iqr = stats.weighted_quantile(resid[band], wo[band], 0.75) - stats.weighted_quantile(
-            resid[band], wo[band], 0.25
-        )
-        centre.append(stats.weighted_mean(age[ok][band], wo[band]) - reference_age)
+        band = (age >= low) & (age < high)
+        q1, q3 = stats.weighted_quantile(resid[band], wo[band], np.array([0.25, 0.75]))
+        iqr = q3 - q1
+        centre.append(stats.weighted_mean(age[band], wo[band]) - reference_age)
         log_sd.append(math.log(iqr / 1.349))
         weight.append(wo[band].sum())
     sw = np.sqrt(np.asarray(weight))

@@ -278,8 +278,8 @@ def real_data_checks(validation: ExternalValidation | Any | None, gate: Gate) ->
         lines; last, reported and not gated, criterion (a) against serum B12 alone with the
         groups combined by inverse-variance weighting of their paired differences, when
         every group has one. Each line has ``scenario``, ``level``, ``outcome``, ``check``,
-        ``scorer``, ``gated``, ``passed``, ``value`` (the AUROC difference, or O/E), ``allowed`` (its bound),
-        ``by`` (how far past the bound, None when passed or not measured) and
+        ``scorer``, ``gated``, ``passed``, ``value`` (the AUROC difference, or O/E),
+        ``allowed`` (its bound), ``by`` (how far past the bound, None when passed or not measured) and
         ``detail``. Numbers are finite floats or None (JSON without NaN).
     """
     performance = getattr(validation, "performance", None)
