@@ -42,6 +42,8 @@ def _validation(
     guideline_w=0.70,
     diff=0.01,
     se=0.02,
+    wse=0.005,
+    wdf=30,
     prevalence=0.01,
     predicted=0.01,
     notes_predicted=None,
@@ -72,6 +74,11 @@ def _validation(
             | {"auroc": 0.70 - diff, "auroc_weighted": 0.70, "predicted": 0.01, "oe": 1.0},
         ]
     perf = pd.DataFrame(rows).assign(model_minus=np.nan, model_minus_lo=np.nan, model_minus_hi=np.nan)
+    # (a)'s survey-weighted differences with their design-based SEs, as the validation gives them
+    perf = perf.assign(weighted_minus=np.nan, weighted_minus_se=np.nan, weighted_minus_df=0)
+    for scorer, other_w in (("serum_b12", serum_w), ("guideline", guideline_w)):
+        at = (perf.scorer == scorer) & (perf.outcome == "raised_mma")
+        perf.loc[at, ["weighted_minus", "weighted_minus_se", "weighted_minus_df"]] = [model_w - other_w, wse, wdf]
     real_cv = perf.scorer == "real_cv"
     perf.loc[real_cv, "model_minus"] = diff
     perf.loc[real_cv, "model_minus_lo"] = diff - Z95 * se
@@ -102,30 +109,80 @@ def test_a_validation_meeting_every_criterion_passes():
         "low_b12_raised_mma: AUROC vs real_cv",
         "raised_mma: O/E",
     ]
-    assert len(checks) == 8 and all(c["passed"] and c["gated"] and c["by"] is None for c in checks)
+    assert [c["check"] for c in checks[-2:]] == [
+        "raised_mma: AUROC vs serum_b12, groups combined",
+        "raised_mma: AUROC vs guideline, groups combined",
+    ]
+    assert len(checks) == 10 and all(c["passed"] and c["gated"] and c["by"] is None for c in checks)
     assert real_data_gate(_validation(), GATE) == []
 
 
-# (a) strictly above serum B12 alone and the guideline rule, survey-weighted
+T30 = 2.0422724563012378  # scipy.stats.t.ppf(0.975, 30)
+
+
+# (a) in one group: the survey-weighted difference's 95% interval must reach 0 (not contradicted)
 @pytest.mark.parametrize(
-    ("kwargs", "failed"),
+    ("model_w", "passes"),
     [
-        ({"model_w": 0.75}, ["raised_mma: AUROC vs serum_b12"]),  # a tie is not better
-        ({"model_w": 0.7501}, []),
-        ({"model_w": 0.70}, ["raised_mma: AUROC vs serum_b12", "raised_mma: AUROC vs guideline"]),
-        ({"guideline_w": 0.79}, ["raised_mma: AUROC vs guideline"]),
-        ({"model_w": math.nan}, ["raised_mma: AUROC vs serum_b12", "raised_mma: AUROC vs guideline"]),
+        (0.75, True),  # a tie is not contradicted in one group; the combined line judges the gain
+        (0.75 - T30 * 0.005, True),  # the upper bound exactly 0
+        (0.75 - T30 * 0.005 - 1e-4, False),
+        (0.70, False),
     ],
 )
-def test_a_given_serum_b12_the_model_must_beat_serum_b12_and_the_guideline(kwargs, failed):
-    got = _failed(_validation(groups=("2011-2012",), **kwargs), only("2011-2012"))
-    assert got == [("NHANES 2011-2012", "serum_b12", c) for c in failed]
+def test_a_in_each_group_the_interval_must_reach_zero(model_w, passes):
+    checks = real_data_checks(_validation(groups=("2011-2012",), model_w=model_w, guideline_w=0.60), only("2011-2012"))
+    (line,) = [c for c in checks if c["check"] == "raised_mma: AUROC vs serum_b12"]
+    assert line["passed"] is passes and line["allowed"] == pytest.approx(-T30 * 0.005, abs=1e-6)
+    assert ("point estimate above 0" in line["detail"]) is (model_w > 0.75)
 
 
-def test_a_by_is_how_far_the_model_falls_short():
+def test_a_by_is_how_far_the_interval_falls_short_of_zero():
     validation = _validation(groups=("2001-2004",), model_w=0.70, guideline_w=0.60)
-    (failure,) = real_data_gate(validation, only("2001-2004"))
-    assert failure["by"] == pytest.approx(0.05) and "model 0.7000, serum_b12 0.7500" in failure["detail"]
+    failures = real_data_gate(validation, only("2001-2004"))
+    (failure,) = [f for f in failures if f["check"] == "raised_mma: AUROC vs serum_b12"]
+    assert failure["by"] == pytest.approx(0.05 - T30 * 0.005, abs=1e-6)
+    assert "model 0.7000, serum_b12 0.7500: difference -0.0500" in failure["detail"]
+
+
+def test_a_with_the_groups_combined_is_gated_by_inverse_variance_and_satterthwaite():
+    # 2001-2004: +0.010 with SE 0.005 on 30 df; 2011-2012: -0.004 with SE 0.010 on 17 df.
+    # Weights 40,000 and 10,000 (shares 0.8, 0.2): combined (400 - 40) / 50,000 = +0.0072;
+    # variance 0.8^2 * 0.005^2 + 0.2^2 * 0.010^2 = 1.6e-5 + 4e-6 = 2e-5 (SE 0.004472);
+    # Satterthwaite df (2e-5)^2 / ((1.6e-5)^2 / 30 + (4e-6)^2 / 17) = 42.2.
+    from scipy.stats import t
+
+    validation = _validation()
+    perf = validation.performance
+    for group, diff, se, df in (("2001-2004", 0.010, 0.005, 30), ("2011-2012", -0.004, 0.010, 17)):
+        rows = (perf.group == group) & (perf.scorer == "serum_b12")
+        perf.loc[rows, ["weighted_minus", "weighted_minus_se", "weighted_minus_df"]] = [diff, se, df]
+    df = (2e-5) ** 2 / ((1.6e-5) ** 2 / 30 + (4e-6) ** 2 / 17)
+    half = t.ppf(0.975, df) * math.sqrt(2e-5)
+    combined = [c for c in real_data_checks(validation, GATE) if c["check"].endswith("serum_b12, groups combined")][0]
+    assert combined["scenario"] == "NHANES 2001-2004 + 2011-2012" and combined["gated"]
+    assert combined["value"] == pytest.approx(0.0072) and combined["allowed"] == pytest.approx(half, abs=1e-6)
+    assert not combined["passed"] and combined["by"] == pytest.approx(half - 0.0072, abs=1e-6)
+    assert f"SE 0.0045 on {df:.1f} df, 95% CI {0.0072 - half:+.4f} to {0.0072 + half:+.4f}" in combined["detail"]
+    # each group's interval reaches 0, so the combined line is the only failure
+    assert _failed(validation) == [
+        ("NHANES 2001-2004 + 2011-2012", "serum_b12", "raised_mma: AUROC vs serum_b12, groups combined")
+    ]
+    # the same gain measured twice as precisely passes
+    perf.loc[perf.scorer == "serum_b12", "weighted_minus_se"] /= 2
+    assert _failed(validation) == []
+
+
+def test_a_without_a_design_based_se_is_not_measured():
+    validation = _validation()
+    perf = validation.performance
+    perf.loc[(perf.group == "2011-2012") & (perf.scorer == "serum_b12"), "weighted_minus_se"] = np.nan
+    failures = real_data_gate(validation, GATE)
+    assert [(f["scenario"], f["check"], f["by"]) for f in failures] == [
+        ("NHANES 2011-2012", "raised_mma: AUROC vs serum_b12", None),
+        ("NHANES 2001-2004 + 2011-2012", "raised_mma: AUROC vs serum_b12, groups combined", None),
+    ]
+    assert failures[-1]["detail"].startswith("not measured")
 
 
 # (b) not below the real-data CV model by more than 1.96 paired standard errors (unweighted AUROC)
@@ -194,11 +251,13 @@ def test_what_was_not_measured_fails_with_no_by():
         *[(c, None) for c in ("raised_mma: AUROC vs serum_b12", "raised_mma: AUROC vs guideline")],
         ("low_b12_raised_mma: AUROC vs real_cv", None),
         ("raised_mma: O/E", None),
+        # and without 2011-2012 neither comparison can be combined
+        *[(c + ", groups combined", None) for c in ("raised_mma: AUROC vs serum_b12", "raised_mma: AUROC vs guideline")],
     ]
     assert failures[0]["detail"] == "not measured: no row of guideline for raised_mma at serum_b12"
-    assert {f["scenario"] for f in failures[1:]} == {"NHANES 2011-2012"}
-    assert len(real_data_gate(None, GATE)) == 4 * len(GATE.real_groups)
-    assert len(real_data_gate(SimpleNamespace(performance=pd.DataFrame(), notes={}), GATE)) == 8
+    assert {f["scenario"] for f in failures[1:5]} == {"NHANES 2011-2012"}
+    assert len(real_data_gate(None, GATE)) == 4 * len(GATE.real_groups) + 2
+    assert len(real_data_gate(SimpleNamespace(performance=pd.DataFrame(), notes={}), GATE)) == 10
 
 
 def test_failures_have_the_release_gates_shape_and_are_canonical_json():
@@ -283,33 +342,10 @@ def test_a_required_real_data_gate_without_a_measurement_fails_as_not_measured()
     on = cfg.model_copy(update={"gate": cfg.gate.model_copy(update={"real_data": True})})
     validation, record = training_run._measure_real(on, None, {}, "0.5.0", None, None)
     assert validation is None and record["required"] and not record["measured"] and not record["passed"]
-    assert len(record["checks"]) == 8 and all(c["detail"] == NOT_MEASURED for c in record["checks"])
+    assert len(record["checks"]) == 10 and all(c["detail"] == NOT_MEASURED for c in record["checks"])
 
     def never(*args, **kwargs):
         raise AssertionError("the real-data gate is off: nothing to measure")
 
     validation, record = training_run._measure_real(cfg, None, {}, "0.5.0", None, never)
     assert validation is None and record == {"required": False, "measured": False, "passed": None, "checks": []}
-
-
-def test_a_with_the_groups_combined_is_reported_by_inverse_variance_and_never_gated():
-    # 2001-2004: +0.010 with SE 0.005; 2011-2012: -0.004 with SE 0.010. Weights 40,000 and 10,000:
-    # combined (400 - 40) / 50,000 = +0.0072, SE 1 / sqrt(50,000) = 0.00447.
-    validation = _validation(model_w=0.74)  # (a) fails in both groups, survey-weighted
-    perf = validation.performance
-    for group, diff, se in (("2001-2004", 0.010, 0.005), ("2011-2012", -0.004, 0.010)):
-        rows = (perf.group == group) & (perf.scorer == "serum_b12")
-        perf.loc[rows, ["model_minus", "model_minus_lo", "model_minus_hi"]] = [diff, diff - Z95 * se, diff + Z95 * se]
-    combined = real_data_checks(validation, GATE)[-1]
-    assert combined["check"] == "raised_mma: AUROC vs serum_b12, groups combined"
-    assert combined["scenario"] == "NHANES 2001-2004 + 2011-2012" and not combined["gated"]
-    assert combined["value"] == pytest.approx(0.0072) and combined["passed"] and combined["by"] is None
-    assert "95% CI -0.0016 to +0.0160" in combined["detail"]
-    # reported only: the gate's failures are the per-group ones
-    assert _failed(validation) == [
-        ("NHANES 2001-2004", "serum_b12", "raised_mma: AUROC vs serum_b12"),
-        ("NHANES 2011-2012", "serum_b12", "raised_mma: AUROC vs serum_b12"),
-    ]
-    # a group without a paired interval: no combined line
-    perf.loc[(perf.group == "2011-2012") & (perf.scorer == "serum_b12"), "model_minus_lo"] = np.nan
-    assert all("combined" not in c["check"] for c in real_data_checks(validation, GATE))

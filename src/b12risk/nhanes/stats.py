@@ -26,6 +26,7 @@ __all__ = [
     "auroc_delong",
     "auroc_difference_delong",
     "weighted_auroc",
+    "weighted_auroc_difference",
     "weighted_calibration",
     "weighted_mean",
     "weighted_net_benefit",
@@ -142,6 +143,93 @@ def weighted_auroc(y: np.ndarray, score: np.ndarray, weights: np.ndarray) -> flo
     if yv.min() == yv.max():
         return math.nan
     return float(roc_auc_score(yv, np.asarray(score, dtype=np.float64), sample_weight=np.asarray(weights)))
+
+
+def _weighted_aurocs(y: np.ndarray, score: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted AUROC (ties one half) of ``score`` for each row of ``weights`` (replicates x rows)."""
+    yv = np.asarray(y).astype(bool)
+    order = np.argsort(score, kind="stable")
+    s, case = np.asarray(score, dtype=np.float64)[order], yv[order]
+    w = np.atleast_2d(weights)[:, order]
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])  # one group per distinct score
+    cases = np.add.reduceat(np.where(case, w, 0.0), starts, axis=1)
+    controls = np.add.reduceat(np.where(case, 0.0, w), starts, axis=1)
+    below = np.cumsum(controls, axis=1) - controls  # control weight strictly below each group
+    pairs = cases.sum(axis=1) * controls.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (cases * (below + 0.5 * controls)).sum(axis=1) / pairs
+
+
+def weighted_auroc_difference(
+    y: np.ndarray,
+    score_a: np.ndarray,
+    score_b: np.ndarray,
+    weights: np.ndarray,
+    stratum: np.ndarray,
+    psu: np.ndarray,
+) -> tuple[float, float, int]:
+    """Survey-weighted ``AUROC(a) - AUROC(b)`` on the same rows, with its design-based SE.
+
+    The standard error is the delete-one-PSU jackknife within strata (JKn; Wolter,
+    *Introduction to Variance Estimation*, 2nd ed., 2007, ch. 4): for each PSU in turn its
+    rows get weight 0 and the other PSUs of its stratum are scaled by ``n_h / (n_h - 1)``;
+    the variance is ``sum_h (n_h - 1) / n_h * sum_j (d_hj - d)^2`` around the full-sample
+    difference ``d``. The degrees of freedom are PSUs minus strata, as NHANES' analytic
+    guidelines use. Strata with one PSU among the rows cannot be resampled and are left
+    out of the variance (and of the degrees of freedom).
+
+    Parameters
+    ----------
+    y : array of bool
+        The outcome.
+    score_a, score_b : array of float
+        Two scores of the same rows (higher = more likely an event).
+    weights : array of float
+        Survey weights.
+    stratum, psu : array
+        The design's (pseudo-)strata and PSUs; a PSU is identified within its stratum.
+
+    Returns
+    -------
+    diff, se, df : float, float, int
+        NaN difference and SE when either class has no weight; NaN SE when no stratum has
+        two PSUs (``df`` 0).
+
+    Examples
+    --------
+    >>> y = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+    >>> a, b = np.arange(8.0), np.zeros(8)
+    >>> d, se, df = weighted_auroc_difference(y, a, b, np.ones(8), np.array([1, 1, 1, 1, 2, 2, 2, 2]), np.array([1, 1, 2, 2, 1, 1, 2, 2]))
+    >>> round(d, 4), df
+    (0.125, 2)
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    yv = np.asarray(y).astype(bool)
+    strata = np.asarray(stratum)
+    units = np.asarray(psu)
+    full = _weighted_aurocs(yv, score_a, w)[0] - _weighted_aurocs(yv, score_b, w)[0]
+    if not math.isfinite(full):
+        return (math.nan, math.nan, 0)
+    replicates, factors = [], []
+    for h in np.unique(strata):
+        in_h = strata == h
+        members = np.unique(units[in_h])
+        if members.size < 2:
+            continue
+        scale = members.size / (members.size - 1)
+        for j in members:
+            rw = w.copy()
+            rw[in_h] *= scale
+            rw[in_h & (units == j)] = 0.0
+            replicates.append(rw)
+            factors.append((members.size - 1) / members.size)
+    if not replicates:
+        return (float(full), math.nan, 0)
+    rw = np.vstack(replicates)
+    d = _weighted_aurocs(yv, score_a, rw) - _weighted_aurocs(yv, score_b, rw)
+    var = float(np.sum(np.asarray(factors) * (d - full) ** 2))
+    df = len(replicates) - len({h for h in np.unique(strata) if np.unique(units[strata == h]).size >= 2})
+    return (float(full), math.sqrt(var), int(df))
 
 
 def weighted_calibration(y: np.ndarray, p: np.ndarray, weights: np.ndarray) -> dict[str, float]:

@@ -395,7 +395,10 @@ def validate(
     ExternalValidation
         Tables ``performance`` (one row per group x outcome x level x scorer; for each
         scorer but the model, ``model_minus`` is the model's AUROC minus this scorer's on
-        the same rows, with DeLong's paired 95% interval), ``decision`` (survey-weighted
+        the same rows, with DeLong's paired 95% interval, and ``weighted_minus`` the same
+        difference survey-weighted, with its design-based standard error
+        ``weighted_minus_se`` and degrees of freedom ``weighted_minus_df``
+        (:func:`b12risk.nhanes.stats.weighted_auroc_difference`)), ``decision`` (survey-weighted
         net benefit), ``marginals`` (real vs simulated), ``adapter`` (counts and
         weighted shares per cycle) and ``outcomes``.
     """
@@ -448,6 +451,7 @@ def validate(
 
     perf_rows, dc_rows = [], []
     cycle_col = real["cycle"].to_numpy()
+    stratum, psu = real["stratum"].to_numpy(), real["psu"].to_numpy()
     for group, members in groups.items():
         in_group = np.isin(cycle_col, members)
         w_all = real["weight"].to_numpy(dtype=np.float64) / len(members)
@@ -478,6 +482,11 @@ def validate(
                     diff = (
                         (math.nan,) * 3 if scorer == "model" else stats.auroc_difference_delong(y, model_score, score)
                     )
+                    wdiff = (
+                        (math.nan, math.nan, 0)
+                        if scorer == "model"
+                        else stats.weighted_auroc_difference(y, model_score, score, w, stratum[rows], psu[rows])
+                    )
                     perf_rows.append(
                         {
                             "group": group,
@@ -491,6 +500,9 @@ def validate(
                             "model_minus": diff[0],
                             "model_minus_lo": diff[1],
                             "model_minus_hi": diff[2],
+                            "weighted_minus": wdiff[0],
+                            "weighted_minus_se": wdiff[1],
+                            "weighted_minus_df": wdiff[2],
                         }
                     )
                     if prob is not None:
