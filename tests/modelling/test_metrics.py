@@ -192,6 +192,21 @@ def test_newton_fits_equal_statsmodels(warp, monkeypatch):
     assert cold["cal_slope"][0] == pytest.approx(glm_fit(y, p, offset=False).params[1], abs=1e-6)
 
 
+def test_intercept_survives_a_certain_prediction_that_turns_out_wrong():
+    """An oracle can be certain of a row (p = 1 to machine precision) that turns out not
+    deficient. IRLS reported 3.9e15 as the intercept of such a cell (africa_asia_high,
+    serum B12); the maximum-likelihood intercept is finite and is found here by a grid on
+    the log-likelihood, independently of the bracketing root the metric uses."""
+    rng = np.random.default_rng(0)
+    p = np.r_[np.ones(9000), rng.uniform(0.2, 0.8, 1000)]
+    y = np.r_[np.ones(8999), 0, rng.random(1000) < p[9000:]].astype(int)
+    intercept, _ = calibration_intercept_slope(y, p)
+    x = logit(np.clip(p, 1e-10, 1 - 1e-10))
+    grid = np.linspace(-1.0, 1.0, 20001)
+    loglik = [np.sum(y * (a + x) - np.logaddexp(0.0, a + x)) for a in grid]
+    assert intercept == pytest.approx(grid[int(np.argmax(loglik))], abs=1e-4)
+
+
 def test_separated_classes_give_nan_slope():
     intercept, slope = calibration_intercept_slope([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4])
     assert math.isfinite(intercept)

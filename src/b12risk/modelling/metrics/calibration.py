@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 from numpy.typing import ArrayLike
 
-from b12risk.logodds import logit
+from b12risk.logodds import expit, logit
 from b12risk.modelling.metrics._checks import _check_prob, _check_unit, _check_y, _vector
 
 __all__ = [
@@ -162,17 +162,37 @@ def calibration_intercept_slope(y: ArrayLike, p: ArrayLike) -> tuple[float, floa
     ones = np.ones((yv.size, 1))
     pos, neg = x[yv == 1], x[yv == 0]
     separated = neg.max() <= pos.min() or pos.max() <= neg.min()
-    fits = [(GLM(yv, ones, family=families.Binomial(), offset=x), 0)]
+    out = [_intercept(yv, x), math.nan]
     if not separated:
-        fits.append((GLM(yv, np.column_stack([ones, x]), family=families.Binomial()), 1))
-    out = [math.nan, math.nan]
-    for model, which in fits:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", PerfectSeparationWarning)
-            res = model.fit(tol=1e-10)
+            res = GLM(yv, np.column_stack([ones, x]), family=families.Binomial()).fit(tol=1e-10)
         if res.converged and not any(issubclass(c.category, PerfectSeparationWarning) for c in caught):
-            out[which] = float(res.params[which])
+            out[1] = float(res.params[1])
     return (out[0], out[1])
+
+
+def _intercept(y: np.ndarray, x: np.ndarray) -> float:
+    """Maximum-likelihood ``a`` of ``logit P(y=1) = a + x``: the root of its score,
+    ``sum(y) - sum(expit(a + x))``, which falls strictly as ``a`` rises.
+
+    Solved by bracketing rather than by IRLS: with a few events at a clipped log-odds of
+    -23 or non-events at +23 (an oracle certain of a row that turns out otherwise) IRLS
+    can report convergence at an absurd value (3.9e15 was seen in africa_asia_high).
+    """
+    from scipy.optimize import brentq  # scipy comes with statsmodels; loaded when needed
+
+    events = float(y.sum())
+
+    def score(a: float) -> float:
+        return events - float(expit(a + x).sum())
+
+    lo, hi = -1.0, 1.0
+    while score(lo) < 0:
+        lo *= 2
+    while score(hi) > 0:
+        hi *= 2
+    return float(brentq(score, lo, hi, xtol=1e-12, rtol=1e-12))
 
 
 def _lowess_fit(y: np.ndarray, p: np.ndarray) -> np.ndarray:
