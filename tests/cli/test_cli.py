@@ -153,3 +153,13 @@ def test_python_dash_m_runs_the_same_command():
     )
     assert res.returncode == 0, res.stderr
     assert res.stdout == run("--version").stdout
+
+
+def test_calibrate_holds_every_parameter_named_after_any_hold_flag():
+    from b12risk.cli.main import build_parser
+
+    args = build_parser().parse_args(
+        ["calibrate", "--nhanes", "--hold", "scenarios.us_uk.diet", "--hold", "measurement.serum_assay.sd", "x.y"]
+    )
+    assert args.hold == ["scenarios.us_uk.diet", "measurement.serum_assay.sd", "x.y"]
+    assert build_parser().parse_args(["calibrate", "--nhanes"]).hold == []

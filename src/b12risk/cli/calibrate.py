@@ -81,9 +81,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--hold",
         nargs="+",
-        default=(),
+        action="extend",  # --hold a --hold b holds both (with plain nargs the last would win)
+        default=[],
         metavar="PARAM",
-        help="keep these free parameters at the seeds' values, by seed path (e.g. scenarios.us_uk.diet)",
+        help="keep these free parameters at the seeds' values, by seed path (e.g. scenarios.us_uk.diet); may repeat",
     )
     p.add_argument("--write", action="store_true", help="write the fitted values into the seeds")
     p.add_argument(
