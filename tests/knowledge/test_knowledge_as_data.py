@@ -103,7 +103,6 @@ def test_the_declared_parameters_are_the_ones_the_simulator_and_oracle_read(monk
     assert declared - read_from_measurement == {
         "latent.deficient_below",
         "missingness.fbc_risk_factor",
-        "mma.male_shift",
     }
     assert m.deficient_below == 148.0 and m.log_deficient == np.log(148.0)
 

@@ -14,7 +14,7 @@ from b12risk.nhanes.targets import TARGETS, Target, compare, measure, pooled_wei
 
 
 def test_every_target_has_one_tolerance_and_a_known_statistic():
-    assert len(TARGETS) == 37
+    assert len(TARGETS) == 41
     for t in TARGETS.values():
         assert (t.relative is None) != (t.absolute is None), t.name
 
@@ -41,6 +41,7 @@ def test_statistics_on_a_frame_counted_by_hand():
             "hcy_umol_l": [12.0, 8.0, 16.0, np.nan],  # not measured in the last adult
             "mcv_fl": [101.0, 90.0, 92.0, 88.0],
             "pregnant": [0.0, 1.0, 0.0, 0.0],
+            "sex": pd.Categorical(["male", "female", "male", "female"], categories=["female", "male"]),
         }
     )
     w = np.array([1.0, 3.0, 1.0, 1.0])
@@ -61,6 +62,11 @@ def test_statistics_on_a_frame_counted_by_hand():
     assert got["b12_below_221_supplement_vs_not"] == pytest.approx((3 / 4) / (1 / 2))
     assert got["b12_below_148_pregnant_vs_not"] == 0.0  # the pregnant 30-year-old reads 200
     assert math.isnan(got["b12_below_148_metformin_vs_not_50plus"])  # no non-user aged 50+ is low: no ratio
+    assert got["b12_below_221_women_20_44"] == 1.0  # the woman of 30 reads 200
+    assert got["b12_below_221_men_20_44"] == 1.0  # the man of 25 reads 100; the man of 65 is too old
+    # replete (serum >= 300) with eGFR >= 60: the woman of 75 only; the man of 65 has eGFR 50
+    assert got["mma_median_women_replete_egfr60"] == 0.3
+    assert math.isnan(got["mma_median_men_replete_egfr60"])
 
 
 def test_pooled_weights_divide_by_the_number_of_cycles():

@@ -77,7 +77,10 @@ def reference_posterior(row: pd.Series) -> float:
             # Gaussian error plus an exponential excess: scipy's exponentially modified normal,
             # whose shape K is the excess's mean over the Gaussian's sd.
             sd, excess = P("serum_assay", "sd"), P("serum_assay", "excess_mean")
-            out *= stats.exponnorm.pdf(s - L - P("serum_assay", "pregnancy_shift") * preg, excess / sd, scale=sd)
+            shift = P("serum_assay", "pregnancy_shift") * preg
+            # women of reproductive age read lower (hormonal contraception; seeds/measurement.toml)
+            shift += P("serum_assay", "female_shift") * (female and age < P("serum_assay", "female_shift_below_age"))
+            out *= stats.exponnorm.pdf(s - L - shift, excess / sd, scale=sd)
         for name, col in (("mma", "mma_umol_l"), ("hcy", "hcy_umol_l")):
             if not np.isnan(row[col]):
                 base = (
@@ -85,8 +88,7 @@ def reference_posterior(row: pd.Series) -> float:
                     + P(name, "age_slope") * (age - 40)
                     + P(name, "egfr_slope") * np.log(row.egfr_ml_min / 90)
                 )
-                if name == "hcy":
-                    base += P("hcy", "male_shift") * (not female)
+                base += P(name, "male_shift") * (not female)
                 mean = base + P(name, "deficiency_slope") * min(max(np.log(P(name, "deficiency_onset")) - L, 0), cap)
                 out *= stats.norm.pdf(np.log(row[col]), mean, P(name, "sd"))
         if not np.isnan(row.holotc_pmol_l):
@@ -252,3 +254,26 @@ def test_oracle_is_calibrated_in_the_large_in_every_age_and_sex_group(scenario):
     for sel in (old & female, old & ~female, ~old & female, ~old & ~female):
         z = (y[sel].sum() - p[sel].sum()) / np.sqrt((p[sel] * (1 - p[sel])).sum())
         assert abs(z) < 3.3, z
+
+
+def test_a_young_woman_reading_low_is_less_likely_deficient_than_a_young_man():
+    """Hormonal contraception lowers the haptocorrin-bound B12 that serum assays read, not
+    the tissues' supply (seeds/measurement.toml serum_assay.female_shift): at the same
+    reading a woman under 45 is less likely deficient than a man of her age, and from 45
+    (where the simulator has no shift, and pernicious anaemia does not yet differ by sex)
+    the two are alike."""
+    shift, below = P("serum_assay", "female_shift"), P("serum_assay", "female_shift_below_age")
+    assert shift < 0 and below == 45.0
+    base = simulate(1, scenario="us_uk", seed=5, labs="survey").iloc[[0] * 4].reset_index(drop=True)
+    base = mask_to_level(base, "serum_b12")
+    for col, value in (
+        ("supplement_use", False), ("pregnant", False), ("metformin_years", 0.0), ("ppi_years", 0.0),
+        ("h2_blocker_years", 0.0), ("diet", "omnivore"), ("gastrectomy", "none"), ("pernicious_anaemia_known", False),
+    ):
+        base[col] = value
+    base["sex"] = pd.Categorical(["female", "male", "female", "male"], categories=base["sex"].cat.categories)
+    base["age"] = [30.0, 30.0, 50.0, 50.0]
+    base["serum_b12_pmol_l"] = 170.0
+    p = oracle_probability(base)
+    assert p[0] < 0.9 * p[1]  # a 5% lower reading is worth far more than 10% of the risk at 170
+    assert p[2] == pytest.approx(p[3], rel=1e-9)

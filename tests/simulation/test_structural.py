@@ -83,7 +83,11 @@ def test_serum_b12_reads_high_by_an_exponential_excess_never_low():
     n = 200_000
     a = _patient(n)
     latent = np.full(n, np.log(200.0))
-    x = spec.draw(M, np.random.default_rng(1), a, latent, {}) - latent
+    # the patient is a woman of 40: she reads lower by the assay's female shift, a man not at all
+    assert spec.base(M, a)[0] == M.p["serum_assay.female_shift"] < 0
+    assert spec.base(M, _patient(sex=np.ones(1, dtype=np.int64)))[0] == 0.0
+    assert spec.base(M, _patient(age=np.array([45.0])))[0] == 0.0
+    x = spec.draw(M, np.random.default_rng(1), a, latent, {}) - latent - spec.base(M, a)
     sd, excess = spec.sd(M), spec.par(M, "excess_mean")
     total = np.sqrt(sd**2 + excess**2)
     assert abs(x.mean() - excess) < 4 * total / np.sqrt(n)

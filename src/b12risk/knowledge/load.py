@@ -70,7 +70,7 @@ STRUCTURAL_KEYS: dict[str, tuple[str, ...]] = {
 #: ``measurement.toml``: (required, optional). :mod:`b12risk.simulation.biomarkers`
 #: implements one class per equation; a test checks the two agree.
 EQUATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "serum_skewed": (("sd", "excess_mean", "pregnancy_shift"), ()),
+    "serum_skewed": (("sd", "excess_mean", "pregnancy_shift"), ("female_shift", "female_shift_below_age")),
     "marker_rise": (
         ("median", "sd", "age_slope", "egfr_slope", "deficiency_onset", "deficiency_slope"),
         ("male_shift",),

@@ -17,8 +17,9 @@ named causes explain) is pinned by the published separability ranges
    ratio of simulated to real moments, each scaled by its tolerance, stage by stage
    (:data:`STAGES`): serum B12 (latent level, its age slope and spread and the spread's
    change with age, the supplement effect, the share of strict diets, the assay's noise and
-   excess), the assay's pregnancy shift, MMA and homocysteine (median, age, kidney and
-   deficiency terms, onset, noise), MCV.
+   excess, and how much lower women under 45 read), the assay's pregnancy shift, MMA
+   (median, age, kidney and deficiency terms, onset, noise, a shift in men) and
+   homocysteine (the same but its shift in men, which is assumed), MCV.
 3. **Solved on the fitted world**: the effects whose published odds ratio is a target
    (:func:`literature_overrides`) and the other regions' medians, which keep the article's
    prevalences (:func:`article_overrides`).
@@ -212,6 +213,7 @@ SERUM = Stage(
         ),
         _Parameter(("measurement", "serum_assay", "sd"), "log pmol/L", log=True),
         _Parameter(("measurement", "serum_assay", "excess_mean"), "log pmol/L", log=True),
+        _Parameter(("measurement", "serum_assay", "female_shift"), "log pmol/L"),
     ),
     (
         "b12_below_148_20_39",
@@ -225,6 +227,8 @@ SERUM = Stage(
         "b12_p95",
         "b12_sd_log",
         "b12_below_221_supplement_vs_not",
+        "b12_below_221_women_20_44",
+        "b12_below_221_men_20_44",
         # the assay's share of the spread: what separates a noisy reading from a wide latent
         "auroc_b12_raised_mma_egfr60",
     ),
@@ -239,6 +243,7 @@ MMA = Stage(
         _Parameter(("measurement", "mma", "deficiency_slope"), "log umol/L per log pmol/L below onset", log=True),
         _Parameter(("measurement", "mma", "sd"), "log umol/L", log=True),
         _Parameter(("measurement", "mma", "deficiency_onset"), "pmol/L", log=True),
+        _Parameter(("measurement", "mma", "male_shift"), "log umol/L"),
     ),
     (
         "mma_median_20_39",
@@ -246,6 +251,8 @@ MMA = Stage(
         "mma_median_egfr90",
         "mma_median_egfr_below_60",
         "mma_median_70plus_egfr60",
+        "mma_median_men_replete_egfr60",
+        "mma_median_women_replete_egfr60",
         "mma_above_0271_egfr60",
         "corr_log_b12_log_mma",
         "auroc_b12_raised_mma_egfr60",

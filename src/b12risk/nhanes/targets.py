@@ -59,6 +59,8 @@ class Target:
     by: str | None = None
     egfr_at_least: float | None = None
     egfr_below: float | None = None
+    sex: str | None = None
+    serum_at_least: float | None = None
     relative: float | None = None
     absolute: float | None = None
 
@@ -79,6 +81,8 @@ def _read(path: Path = TARGETS_PATH) -> dict[str, Target]:
             raise ValueError(f"{path.name}: [{name}] statistic must be one of {', '.join(_STATISTICS)}")
         if ("relative" in entry) == ("absolute" in entry):
             raise ValueError(f"{path.name}: [{name}] needs exactly one of relative, absolute")
+        if entry.get("sex", "female") not in ("female", "male"):
+            raise ValueError(f"{path.name}: [{name}] sex must be 'female' or 'male'; got {entry['sex']!r}")
         ages = tuple(entry.pop("ages")) if "ages" in entry else None
         out[name] = Target(name=name, ages=ages, **entry)
     return out
@@ -111,6 +115,10 @@ def _one(t: Target, frame: pd.DataFrame, w: np.ndarray) -> float:
         rows &= _numbers(frame, "egfr_ml_min") >= t.egfr_at_least
     if t.egfr_below is not None:
         rows &= _numbers(frame, "egfr_ml_min") < t.egfr_below
+    if t.sex is not None:
+        rows &= (frame["sex"].astype(object) == t.sex).to_numpy(dtype=bool)
+    if t.serum_at_least is not None:
+        rows &= _numbers(frame, "serum_b12_pmol_l") >= t.serum_at_least
     x, wr = x[rows], w[rows]
     if t.statistic == "share_below":
         return stats.weighted_share(x < t.cut, wr)

@@ -134,7 +134,11 @@ class SerumSkewed(Spec):
     gaussian = False
 
     def base(self, m, a, state=None):
-        return self.par(m, "pregnancy_shift") * a["pregnant"]
+        base = self.par(m, "pregnancy_shift") * a["pregnant"]
+        if f"{self.section}.female_shift" in m.p:  # optional: women of reproductive age read lower
+            young = a["age"] < self.par(m, "female_shift_below_age")
+            base = base + self.par(m, "female_shift") * ((a["sex"] == 0) & young)
+        return base
 
     def response(self, m, latent, state=None):
         return latent
