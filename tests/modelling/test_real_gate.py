@@ -159,7 +159,7 @@ def test_a_with_the_groups_combined_is_gated_by_inverse_variance_and_satterthwai
         perf.loc[rows, ["weighted_minus", "weighted_minus_se", "weighted_minus_df"]] = [diff, se, df]
     df = (2e-5) ** 2 / ((1.6e-5) ** 2 / 30 + (4e-6) ** 2 / 17)
     half = t.ppf(0.975, df) * math.sqrt(2e-5)
-    combined = [c for c in real_data_checks(validation, GATE) if c["check"].endswith("serum_b12, groups combined")][0]
+    combined = next(c for c in real_data_checks(validation, GATE) if c["check"].endswith("serum_b12, groups combined"))
     assert combined["scenario"] == "NHANES 2001-2004 + 2011-2012" and combined["gated"]
     assert combined["value"] == pytest.approx(0.0072) and combined["allowed"] == pytest.approx(half, abs=1e-6)
     assert not combined["passed"] and combined["by"] == pytest.approx(half - 0.0072, abs=1e-6)
@@ -252,7 +252,10 @@ def test_what_was_not_measured_fails_with_no_by():
         ("low_b12_raised_mma: AUROC vs real_cv", None),
         ("raised_mma: O/E", None),
         # and without 2011-2012 neither comparison can be combined
-        *[(c + ", groups combined", None) for c in ("raised_mma: AUROC vs serum_b12", "raised_mma: AUROC vs guideline")],
+        *[
+            (c + ", groups combined", None)
+            for c in ("raised_mma: AUROC vs serum_b12", "raised_mma: AUROC vs guideline")
+        ],
     ]
     assert failures[0]["detail"] == "not measured: no row of guideline for raised_mma at serum_b12"
     assert {f["scenario"] for f in failures[1:5]} == {"NHANES 2011-2012"}

@@ -305,9 +305,7 @@ def test_with_one_person_per_psu_the_jackknife_se_matches_delong(scored):
     rng = np.random.default_rng(11)
     other = x + rng.normal(scale=0.5, size=x.size)
     diff, lo, hi = stats.auroc_difference_delong(y, x, other)
-    wdiff, se, df = stats.weighted_auroc_difference(
-        y, x, other, np.ones(x.size), np.zeros(x.size), np.arange(x.size)
-    )
+    wdiff, se, df = stats.weighted_auroc_difference(y, x, other, np.ones(x.size), np.zeros(x.size), np.arange(x.size))
     assert wdiff == pytest.approx(diff, abs=1e-12) and df == x.size - 1
     assert se == pytest.approx((hi - lo) / (2 * 1.959963984540054), rel=0.05)
 

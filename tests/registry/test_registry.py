@@ -232,13 +232,12 @@ def test_both_paths_of_the_recalibration_class_are_trusted_and_name_one_class():
     assert b12risk.calibration.LevelCalibratedClassifier is b12risk.modelling.calibration.LevelCalibratedClassifier
 
 
-def test_the_shipped_model_recorded_under_the_old_path_still_loads():
-    loaded = load_model("latest", root=SHIPPED)
+def test_the_shipped_1_0_0_recorded_under_the_old_path_still_loads():
+    loaded = load_model("1.0.0", root=SHIPPED)  # 2.0.0 is latest; 1.0.0 stays loadable
     payload = (loaded.path / "model.skops").read_bytes()
-    if OLD_PATH not in skops.io.get_untrusted_types(data=payload):
-        pytest.skip(f"the shipped model {loaded.version} no longer records {OLD_PATH}")
+    assert OLD_PATH in skops.io.get_untrusted_types(data=payload)
     assert type(loaded.estimator).__name__ == "LevelCalibratedClassifier"
-    assert OLD_PATH in verify("latest", root=SHIPPED)["extra_trusted_types"]
+    assert OLD_PATH in verify("1.0.0", root=SHIPPED)["extra_trusted_types"]
 
 
 def test_a_freshly_saved_recalibrated_model_records_the_new_path_and_loads(tmp_path):

@@ -46,9 +46,8 @@ INPUT_ONLY_CHANGES = {
 
 
 #: The seeds a shipped model was trained on, where the project's seeds have moved on since it was
-#: released: world 2.0 (issue [3/5]) refitted the simulator to NHANES after 1.0.0, and no model
-#: trained on world 2.0 has passed the release gate yet. A copy keeps the model's provenance
-#: checkable byte for byte.
+#: released: world 2.0 (issue [3/5]) refitted the simulator to NHANES after 1.0.0. A copy keeps
+#: 1.0.0's provenance checkable byte for byte; 2.0.0 was trained on the seeds as they are.
 TRAINED_ON = {"1.0.0": ROOT / "tests" / "data" / "seeds-1.0.0"}
 
 

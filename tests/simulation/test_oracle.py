@@ -267,8 +267,14 @@ def test_a_young_woman_reading_low_is_less_likely_deficient_than_a_young_man():
     base = simulate(1, scenario="us_uk", seed=5, labs="survey").iloc[[0] * 4].reset_index(drop=True)
     base = mask_to_level(base, "serum_b12")
     for col, value in (
-        ("supplement_use", False), ("pregnant", False), ("metformin_years", 0.0), ("ppi_years", 0.0),
-        ("h2_blocker_years", 0.0), ("diet", "omnivore"), ("gastrectomy", "none"), ("pernicious_anaemia_known", False),
+        ("supplement_use", False),
+        ("pregnant", False),
+        ("metformin_years", 0.0),
+        ("ppi_years", 0.0),
+        ("h2_blocker_years", 0.0),
+        ("diet", "omnivore"),
+        ("gastrectomy", "none"),
+        ("pernicious_anaemia_known", False),
     ):
         base[col] = value
     base["sex"] = pd.Categorical(["female", "male", "female", "male"], categories=base["sex"].cat.categories)
