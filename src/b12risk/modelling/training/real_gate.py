@@ -5,7 +5,8 @@ the simulated world. These checks ask whether that world carries over to real US
 as measured by :func:`b12risk.nhanes.validation.validate` (its ``performance`` table: one
 row per cycle group x outcome x level x scorer, all scorers on the same adults, with the
 fields an outcome is built from hidden from every scorer). In each cycle group of
-``gate.real_groups`` (the 1999-2006 and the 2011-2014 assays are never pooled):
+``gate.real_groups`` (the 1999-2006 and the 2011-2014 assays are never pooled), and for
+(a) also with the groups' differences combined:
 
 (a) **Given serum B12, the model beats serum B12 alone and the guideline rule** at
     ranking raised MMA (``raised_mma``: MMA > 0.271 umol/L among adults with eGFR >= 60;
