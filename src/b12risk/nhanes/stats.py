@@ -207,15 +207,13 @@ def weighted_auroc_difference(
     yv = np.asarray(y).astype(bool)
     strata = np.asarray(stratum)
     units = np.asarray(psu)
-    full = _weighted_aurocs(yv, score_a, w)[0] - _weighted_aurocs(yv, score_b, w)[0]
-    if not math.isfinite(full):
-        return (math.nan, math.nan, 0)
-    replicates, factors = [], []
+    replicates, factors, resampled = [w], [], 0  # row 0: the full sample
     for h in np.unique(strata):
         in_h = strata == h
         members = np.unique(units[in_h])
         if members.size < 2:
             continue
+        resampled += 1
         scale = members.size / (members.size - 1)
         for j in members:
             rw = w.copy()
@@ -223,13 +221,15 @@ def weighted_auroc_difference(
             rw[in_h & (units == j)] = 0.0
             replicates.append(rw)
             factors.append((members.size - 1) / members.size)
-    if not replicates:
-        return (float(full), math.nan, 0)
     rw = np.vstack(replicates)
-    d = _weighted_aurocs(yv, score_a, rw) - _weighted_aurocs(yv, score_b, rw)
-    var = float(np.sum(np.asarray(factors) * (d - full) ** 2))
-    df = len(replicates) - len({h for h in np.unique(strata) if np.unique(units[strata == h]).size >= 2})
-    return (float(full), math.sqrt(var), int(df))
+    d = _weighted_aurocs(yv, score_a, rw) - _weighted_aurocs(yv, score_b, rw)  # one sort per score
+    full = float(d[0])
+    if not math.isfinite(full):
+        return (math.nan, math.nan, 0)
+    if not factors:
+        return (full, math.nan, 0)
+    var = float(np.sum(np.asarray(factors) * (d[1:] - full) ** 2))
+    return (full, math.sqrt(var), len(factors) - resampled)
 
 
 def weighted_calibration(y: np.ndarray, p: np.ndarray, weights: np.ndarray) -> dict[str, float]:
